@@ -1,0 +1,176 @@
+"""Appending to the access log. The only writer of AuditEntry rows.
+
+Call it inside the action's transaction: the log row commits with the change it records,
+or not at all. Reads are logged from views through `log_patient_read`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from brygga.core.actor import Actor
+from brygga.core.context import current_context
+
+from . import chain as chain_rules
+from .events import PATIENT_READ_EVENTS, AuditEventType
+from .models import AuditEntry
+
+if TYPE_CHECKING:
+    from brygga.patients.models import Patient
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 20
+
+
+@dataclass(frozen=True)
+class Draft:
+    event_type: AuditEventType
+    patient_id: int | None = None
+    object_type: str = ""
+    object_id: str = ""
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+def chain_key() -> bytes:
+    return str(settings.AUDIT_CHAIN_KEY).encode()
+
+
+def _actor_values(actor: Actor) -> dict[str, Any]:
+    unit = actor.unit
+    return {
+        "actor_person_id": actor.person.pk if actor.person else None,
+        "actor_label": actor.label,
+        "actor_name": actor.person.full_name if actor.person else "",
+        "actor_unit_hsa_id": unit.hsa_id if unit else "",
+        "actor_unit_name": unit.name if unit else "",
+        "actor_role": actor.role,
+    }
+
+
+def append(actor: Actor, drafts: Sequence[Draft]) -> list[AuditEntry]:
+    """Append drafts, in order, to this worker's chain; retry if another writer won a race."""
+    if not drafts:
+        return []
+    context = current_context()
+    common = _actor_values(actor) | {
+        "request_id": context.request_id,
+        "client_address": context.client_address,
+        "channel": context.channel,
+    }
+    key = chain_key()
+    chain = chain_rules.chain_for_this_worker(settings.AUDIT_CHAIN_COUNT)
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                last = (
+                    AuditEntry.objects.filter(chain=chain)
+                    .order_by("-seq")
+                    .values_list("seq", "entry_hash")
+                    .first()
+                )
+                seq, prev = last if last else (0, chain_rules.GENESIS)
+                now = timezone.now()
+                rows = []
+                for draft in drafts:
+                    seq += 1
+                    values = common | {
+                        "chain": chain,
+                        "seq": seq,
+                        "occurred_at": now,
+                        "event_type": int(draft.event_type),
+                        "patient_id": draft.patient_id,
+                        "object_type": draft.object_type,
+                        "object_id": draft.object_id,
+                        "details": dict(draft.details),
+                    }
+                    digest = chain_rules.entry_hash(key, prev, values)
+                    rows.append(AuditEntry(prev_hash=prev, entry_hash=digest, **values))
+                    prev = digest
+                return AuditEntry.objects.bulk_create(rows)
+        except IntegrityError:
+            # Another writer appended to this chain first; move to the next chain and retry.
+            logger.debug("audit chain %s busy (attempt %s)", chain, attempt + 1)
+            chain = (chain + 1) % settings.AUDIT_CHAIN_COUNT
+    raise RuntimeError("Could not append to the access log")
+
+
+def record(
+    actor: Actor,
+    event_type: AuditEventType,
+    *,
+    patient: Patient | None = None,
+    obj: models.Model | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    draft = Draft(
+        event_type=event_type,
+        patient_id=patient.pk if patient is not None else None,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        details=details or {},
+    )
+    return append(actor, [draft])[0]
+
+
+def log_patient_read(
+    actor: Actor,
+    event_type: AuditEventType,
+    patients: Iterable[Patient],
+    *,
+    what: str,
+    obj: models.Model | None = None,
+) -> None:
+    """One row per patient whose data was shown: a page, each row of a list, a search hit."""
+    if event_type not in PATIENT_READ_EVENTS:
+        raise ValueError(f"{event_type!r} is not a patient read event")
+    drafts = [
+        Draft(
+            event_type=event_type,
+            patient_id=patient.pk,
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+            details={"what": what},
+        )
+        for patient in patients
+    ]
+    append(actor, drafts)
+
+
+def log_change(
+    actor: Actor,
+    event_type: AuditEventType,
+    obj: models.Model,
+    *,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any],
+    patient: Patient | None = None,
+) -> AuditEntry:
+    """A change to a protected or directory row, with its values before and after."""
+    changed = sorted(k for k in after if before is None or before.get(k) != after.get(k))
+    return record(
+        actor,
+        event_type,
+        patient=patient,
+        obj=obj,
+        details={
+            "before": dict(before) if before else None,
+            "after": dict(after),
+            "changed": changed,
+        },
+    )
+
+
+def log_search(actor: Actor, *, query_kind: str, hits: Iterable[Patient]) -> None:
+    """A search by identity number: logged even when it finds nothing."""
+    hit_list = list(hits)
+    if hit_list:
+        log_patient_read(actor, AuditEventType.PATIENT_SEARCHED, hit_list, what=query_kind)
+    else:
+        record(actor, AuditEventType.PATIENT_SEARCHED, details={"what": query_kind, "hits": 0})

@@ -1,0 +1,38 @@
+"""The one place that decides which cases an actor may see."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from brygga.core.actor import Actor
+from brygga.directory.models import Role
+
+from .models import Case, CaseParty
+
+# Roles that take part in care; administrative roles see no cases.
+CARE_ROLES = (Role.USER, Role.MANAGER)
+
+
+def visible_cases(actor: Actor) -> QuerySet[Case]:
+    """Cases where the actor's unit is or was a party, for an actor in a care role."""
+    if actor.unit is None or not actor.has_role(*CARE_ROLES):
+        return Case.objects.none()
+    party = CaseParty.objects.filter(case=OuterRef("pk"), unit=actor.unit)
+    return Case.objects.filter(Exists(party))
+
+
+def active_cases(actor: Actor) -> QuerySet[Case]:
+    """Cases where the actor's unit is a party now (the worklist)."""
+    if actor.unit is None or not actor.has_role(*CARE_ROLES):
+        return Case.objects.none()
+    party = CaseParty.objects.filter(case=OuterRef("pk"), unit=actor.unit, active=True)
+    return Case.objects.filter(Exists(party))
+
+
+def access_case(actor: Actor, case_id: int) -> Case:
+    """The case, or 404 — the same answer for 'does not exist' and 'not yours'."""
+    case = visible_cases(actor).select_related("patient").filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    return case

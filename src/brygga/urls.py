@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+from brygga.accounts.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("konto/", include("brygga.accounts.urls")),
+    path("arenden/", include("brygga.cases.urls")),
+    path("katalog/", include("brygga.directory.urls")),
+    path("logg/", include("brygga.audit.urls")),
+]
+
+handler403 = "brygga.core.views.forbidden"
+handler404 = "brygga.core.views.not_found"
+handler500 = "brygga.core.views.server_error"
