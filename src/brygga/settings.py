@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "brygga.patients",
     "brygga.cases",
     "brygga.accounts",
+    "brygga.demo",
 ]
 
 MIDDLEWARE = [
@@ -86,9 +87,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "brygga.accounts.middleware.SessionLifetimeMiddleware",
     "brygga.accounts.middleware.ActorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "brygga.core.middleware.SecurityHeadersMiddleware",

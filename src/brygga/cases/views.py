@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -7,12 +8,14 @@ from brygga.audit.events import AuditEventType
 from brygga.audit.log import log_patient_read
 from brygga.core.actor import Actor
 
-from .access import access_case
+from .access import CARE_ROLES, access_case
 from .worklist import Worklist
 
 
 def worklist(request: HttpRequest) -> HttpResponse:
     actor: Actor = request.actor  # type: ignore[attr-defined]
+    if not actor.has_role(*CARE_ROLES):
+        raise PermissionDenied
     worklist = Worklist.for_actor(
         actor, state=request.GET.get("status", ""), sort=request.GET.get("sortera", "")
     )

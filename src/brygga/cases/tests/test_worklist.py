@@ -1,0 +1,126 @@
+"""The unit's worklist and the case page: who sees what, and that every look is logged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from brygga.accounts.session import COMMISSION_KEY
+from brygga.audit.events import AuditEventType
+from brygga.audit.models import AuditEntry
+from brygga.cases.models import OPEN_STATES, Case, CaseParty
+from brygga.directory.models import Commission
+
+pytestmark = pytest.mark.django_db
+
+
+def acting_unit(client: Client) -> Any:
+    return Commission.objects.get(pk=client.session[COMMISSION_KEY]).unit
+
+
+def test_the_worklist_shows_the_units_open_cases_and_nothing_else(login_as: Any) -> None:
+    client = login_as("anna")
+    unit = acting_unit(client)
+    response = client.get(reverse("cases:worklist"))
+    listed = {case.pk for case in response.context["worklist"].cases}
+    expected = set(
+        Case.objects.filter(
+            parties__unit=unit, parties__active=True, state__in=OPEN_STATES
+        ).values_list("pk", flat=True)
+    )
+    assert listed == expected and listed
+    others = Case.objects.exclude(parties__unit=unit)
+    assert others.exists()
+    body = response.content.decode()
+    for case in others.select_related("patient"):
+        assert case.patient.identity.display() not in body
+
+
+def test_every_listed_patient_is_in_the_access_log(login_as: Any) -> None:
+    client = login_as("anna")
+    response = client.get(reverse("cases:worklist"), REMOTE_ADDR="10.1.2.3")
+    cases = response.context["worklist"].cases
+    rows = AuditEntry.objects.filter(
+        event_type=AuditEventType.PATIENT_LISTED, request_id=response["X-Request-ID"]
+    )
+    assert sorted(r.patient_id for r in rows) == sorted(c.patient_id for c in cases)
+    row = rows.first()
+    assert row is not None
+    unit = acting_unit(client)
+    assert row.actor_unit_hsa_id == unit.hsa_id
+    assert row.actor_label.startswith("SE")
+    assert row.client_address == "10.1.2.3"
+    assert row.actor_role == "user"
+
+
+def test_filter_by_state_and_sort_by_name(login_as: Any) -> None:
+    client = login_as("anna")
+    ready = client.get(reverse("cases:worklist"), {"status": "ready", "sortera": "namn"})
+    cases = ready.context["worklist"].cases
+    assert cases and all(c.state == "ready" for c in cases)
+    names = [c.patient.family_name for c in cases]
+    assert names == sorted(names)
+    # Unknown values fall back to the defaults instead of failing.
+    assert client.get(reverse("cases:worklist"), {"status": "x", "sortera": "y"}).status_code == 200
+
+
+def test_the_worklist_query_count_does_not_grow_with_rows(
+    login_as: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = login_as("anna")
+    with django_assert_max_num_queries(14):
+        client.get(reverse("cases:worklist"))
+
+
+def test_the_case_page_is_logged_and_foreign_cases_look_like_missing_ones(login_as: Any) -> None:
+    client = login_as("anna")
+    unit = acting_unit(client)
+    own = Case.objects.filter(parties__unit=unit).first()
+    foreign = Case.objects.exclude(parties__unit=unit).first()
+    assert own is not None and foreign is not None
+    response = client.get(reverse("cases:detail", args=[own.pk]))
+    assert response.status_code == 200
+    assert AuditEntry.objects.filter(
+        event_type=AuditEventType.CASE_VIEWED, patient=own.patient, object_id=str(own.pk)
+    ).exists()
+    missing = client.get(reverse("cases:detail", args=[10**9]))
+    hidden = client.get(reverse("cases:detail", args=[foreign.pk]))
+    assert missing.status_code == hidden.status_code == 404
+    assert missing.content == hidden.content
+    assert not AuditEntry.objects.filter(patient=foreign.patient).exists()
+
+
+def test_a_protected_identity_never_shows_the_address(login_as: Any) -> None:
+    client = login_as("anna")
+    unit = acting_unit(client)
+    case = Case.objects.filter(parties__unit=unit, patient__protected_identity=True).first()
+    if case is None:
+        case = Case.objects.filter(patient__protected_identity=True).first()
+        assert case is not None
+        CaseParty.objects.create(case=case, unit=unit, role="inpatient", joined_at=case.admitted_at)
+    body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Skyddade personuppgifter" in body
+    assert case.patient.street_address and case.patient.street_address not in body
+
+
+def test_a_former_party_keeps_read_access_but_not_the_worklist_row(login_as: Any) -> None:
+    party = CaseParty.objects.filter(active=False).select_related("unit", "case").first()
+    assert party is not None, "the demo region has a case with a former party"
+    commission = Commission.objects.filter(unit=party.unit, role="user").first()
+    assert commission is not None
+    from conftest import log_in
+
+    client = log_in(Client(), commission.person, commission)
+    assert client.get(reverse("cases:detail", args=[party.case.pk])).status_code == 200
+    listed = {c.pk for c in client.get(reverse("cases:worklist")).context["worklist"].cases}
+    assert party.case.pk not in listed
+
+
+def test_administrators_see_no_cases(login_as: Any) -> None:
+    client = login_as("sofia")
+    case = Case.objects.first()
+    assert case is not None
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404

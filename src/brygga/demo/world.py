@@ -1,0 +1,1167 @@
+"""The demo region: a fictional, Region Stockholm-like world for demos, training and tests.
+
+Everything here is made up but realistic. Region Stockholm keeps its real, public
+organisation number (232100-0016, DOMAIN.md §6); every other organisation number and all
+HSA-ids are computed with valid Luhn digits (municipalities get 219900-numbers, which real
+municipalities, 212000-, do not use). Patients and staff have personnummer from
+Skatteverket's test series only (birth numbers 980-999), phone and fax numbers come from
+PTS's series for fiction (08-465 004 00-99), and every e-mail address is at example.se.
+
+The world is described as data (the tables below) and written in one transaction with
+bulk inserts, because the test suite loads it for many tests (see ``conftest.py``).
+Named people ("personas", like Zulip's "hamlet") are listed in ``PERSONAS``; tests and
+docs refer to them by those short names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from brygga.audit.events import AuditEventType
+from brygga.audit.log import record
+from brygga.cases.models import CareKind, Case, CaseParty, CaseState, PartyRole
+from brygga.core.actor import Actor
+from brygga.directory.models import (
+    CareType,
+    Commission,
+    Organisation,
+    OrganisationKind,
+    Person,
+    Role,
+    Unit,
+    UnitStatus,
+)
+from brygga.patients.identity import IdentityKind, luhn_check_digit
+from brygga.patients.models import Patient
+
+__all__ = [
+    "PERSONAS",
+    "PERSONA_DESCRIPTIONS",
+    "REGION_ORG_NUMBER",
+    "DemoAlreadyLoaded",
+    "DemoNotLoaded",
+    "DemoWorld",
+    "demo_world",
+    "load_demo_region",
+    "make_test_personnummer",
+]
+
+T = TypeVar("T")
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+EXAMPLE_DOMAIN = "example.se"
+
+
+class DemoAlreadyLoaded(RuntimeError):
+    """The demo region is already in the database."""
+
+
+class DemoNotLoaded(LookupError):
+    """The demo region is not in the database (run ``manage.py load_demo``)."""
+
+
+# --- Identifiers ----------------------------------------------------------------------------
+
+
+def _with_luhn(payload: str) -> str:
+    return payload + str(luhn_check_digit(payload))
+
+
+def make_test_personnummer(born: dt.date, birth_number: int, *, samordning: bool = False) -> str:
+    """A 12-digit personnummer (or samordningsnummer: day + 60) from the test series.
+
+    ``birth_number`` must be 980-999 (Skatteverket's test series); its last digit is the
+    legal sex digit (odd: man, even: woman). The Luhn digit covers YYMMDDNNN.
+    """
+    if not 980 <= birth_number <= 999:
+        raise ValueError("Only Skatteverket's test birth numbers 980-999 may be used")
+    day = born.day + (60 if samordning else 0)
+    head = f"{born:%y%m}{day:02d}{birth_number:03d}"
+    return f"{born.year:04d}{head[2:]}{luhn_check_digit(head)}"
+
+
+def _reservnummer_sll(issue_year: int, serial: int) -> str:
+    """Region Stockholm reservnummer: 99 + issue year + 5-digit serial + Luhn over [4:11]."""
+    body = f"99{issue_year:04d}{serial:05d}"
+    return body + str(luhn_check_digit(body[4:11]))
+
+
+REGION_ORG_NUMBER = "2321000016"  # Region Stockholm
+VARDBOLAGET_ORG_NUMBER = _with_luhn("556990011")  # fictional
+ROSLAGEN_ORG_NUMBER = _with_luhn("556990022")  # fictional
+
+
+def _municipality_org_number(code: str) -> str:
+    # Real municipalities are 212000-xxxx; 219900-xxxx is unused, so these cannot be
+    # mistaken for a real municipality's number.
+    return _with_luhn("21990" + code)
+
+
+def _slug(text: str) -> str:
+    """ASCII, lower case, for e-mail addresses: 'Hässelby-Vällingby' -> 'hasselby-vallingby'."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode("ascii")
+    )
+    out = "".join(char if char.isalnum() else "-" for char in ascii_text)
+    return "-".join(part for part in out.split("-") if part)
+
+
+def _phone(number: int) -> str:
+    """PTS reserves 08-465 004 00 to 08-465 004 99 for use in fiction."""
+    return f"08-465 004 {number % 100:02d}"
+
+
+# --- Organisations --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _OrgSpec:
+    key: str
+    name: str
+    org_number: str
+    kind: str
+    municipality_code: str = ""
+    has_own_ek_admin: bool = True
+
+
+# (SCB code, key, name) for the 26 municipalities of Stockholm County.
+MUNICIPALITIES: tuple[tuple[str, str, str], ...] = (
+    ("0114", "upplands_vasby", "Upplands Väsby kommun"),
+    ("0115", "vallentuna", "Vallentuna kommun"),
+    ("0117", "osteraker", "Österåkers kommun"),
+    ("0120", "varmdo", "Värmdö kommun"),
+    ("0123", "jarfalla", "Järfälla kommun"),
+    ("0125", "ekero", "Ekerö kommun"),
+    ("0126", "huddinge", "Huddinge kommun"),
+    ("0127", "botkyrka", "Botkyrka kommun"),
+    ("0128", "salem", "Salems kommun"),
+    ("0136", "haninge", "Haninge kommun"),
+    ("0138", "tyreso", "Tyresö kommun"),
+    ("0139", "upplands_bro", "Upplands-Bro kommun"),
+    ("0140", "nykvarn", "Nykvarns kommun"),
+    ("0160", "taby", "Täby kommun"),
+    ("0162", "danderyd", "Danderyds kommun"),
+    ("0163", "sollentuna", "Sollentuna kommun"),
+    ("0180", "stockholm", "Stockholms stad"),
+    ("0181", "sodertalje", "Södertälje kommun"),
+    ("0182", "nacka", "Nacka kommun"),
+    ("0183", "sundbyberg", "Sundbybergs stad"),
+    ("0184", "solna", "Solna stad"),
+    ("0186", "lidingo", "Lidingö stad"),
+    ("0187", "vaxholm", "Vaxholms stad"),
+    ("0188", "norrtalje", "Norrtälje kommun"),
+    ("0191", "sigtuna", "Sigtuna kommun"),
+    ("0192", "nynashamn", "Nynäshamns kommun"),
+)
+MUNICIPALITY_CODES = {key: code for code, key, _name in MUNICIPALITIES}
+
+# Stockholm city's social services are run by district administrations (stadsdelar):
+# (key, district, unit name).
+STOCKHOLM_DISTRICTS: tuple[tuple[str, str, str], ...] = (
+    ("sodermalm", "Södermalm", "Stockholms stad, Södermalms stadsdelsförvaltning"),
+    ("kungsholmen", "Kungsholmen", "Stockholms stad, Kungsholmens stadsdelsförvaltning"),
+    ("norrmalm", "Norrmalm", "Stockholms stad, Norrmalms stadsdelsförvaltning"),
+    (
+        "hasselby_vallingby",
+        "Hässelby-Vällingby",
+        "Stockholms stad, Hässelby-Vällingby stadsdelsförvaltning",
+    ),
+    ("farsta", "Farsta", "Stockholms stad, Farsta stadsdelsförvaltning"),
+)
+DISTRICT_NAMES = {key: district for key, district, _name in STOCKHOLM_DISTRICTS}
+
+# Municipalities that also have a municipal health care unit in the demo.
+MUNICIPAL_HEALTH_CARE = ("solna", "sundbyberg", "stockholm", "nacka", "huddinge", "norrtalje")
+
+ORGANISATIONS: tuple[_OrgSpec, ...] = (
+    _OrgSpec("region", "Region Stockholm", REGION_ORG_NUMBER, OrganisationKind.REGION),
+    _OrgSpec(
+        "vardbolaget", "Vårdbolaget Mälardalen AB", VARDBOLAGET_ORG_NUMBER, OrganisationKind.PRIVATE
+    ),
+    _OrgSpec(
+        "roslagen",
+        "Husläkarna i Roslagen AB",
+        ROSLAGEN_ORG_NUMBER,
+        OrganisationKind.PRIVATE,
+        has_own_ek_admin=False,
+    ),
+    *(
+        _OrgSpec(key, name, _municipality_org_number(code), OrganisationKind.MUNICIPALITY, code)
+        for code, key, name in MUNICIPALITIES
+    ),
+)
+_ORG_BY_KEY = {spec.key: spec for spec in ORGANISATIONS}
+
+
+# --- Units ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _UnitSpec:
+    key: str
+    org: str
+    name: str
+    suffix: str  # the HSA-id after "SE<org number>-"
+    care_type: str = ""
+    parent: str = ""
+    municipality_code: str = ""
+    district: str = ""
+    closed_on: dt.date | None = None
+
+    @property
+    def hsa_id(self) -> str:
+        return f"SE{_ORG_BY_KEY[self.org].org_number}-{self.suffix}"
+
+
+def _region_units() -> list[_UnitSpec]:
+    somatic, psych = CareType.INPATIENT_SOMATIC, CareType.INPATIENT_PSYCHIATRIC
+    primary, admin = CareType.PRIMARY_CARE, CareType.ADMINISTRATION
+    u = _UnitSpec
+    return [
+        # Administration. Administrative commissions need a usable unit, hence the care type.
+        u("region_admin", "region", "Region Stockholm, Hälso- och sjukvårdsförvaltningen",
+          "E0001", admin, municipality_code="0180"),
+        u("central_admin", "region", "Brygga central förvaltning", "E0002", admin,
+          parent="region_admin", municipality_code="0180"),
+        # Hospitals (no care type: they do not act in Brygga) and their wards.
+        u("ks_solna", "region", "Karolinska Universitetssjukhuset Solna", "E0100",
+          municipality_code="0184"),
+        u("ks_solna_g61", "region", "Karolinska Solna, Geriatrisk avdelning G61", "E0101",
+          somatic, "ks_solna", "0184"),
+        u("ks_solna_k12", "region", "Karolinska Solna, Kardiologisk avdelning K12", "E0102",
+          somatic, "ks_solna", "0184"),
+        u("ks_solna_i73", "region", "Karolinska Solna, Infektionsavdelning I73", "E0103",
+          somatic, "ks_solna", "0184"),
+        u("ks_admin", "region", "Karolinska Universitetssjukhuset, Vårdadministration",
+          "E0190", admin, "ks_solna", "0184"),
+        u("ks_huddinge", "region", "Karolinska Universitetssjukhuset Huddinge", "E0200",
+          municipality_code="0126"),
+        u("ks_huddinge_m52", "region", "Karolinska Huddinge, Medicinsk avdelning M52", "E0201",
+          somatic, "ks_huddinge", "0126"),
+        u("ks_huddinge_o41", "region", "Karolinska Huddinge, Ortopedisk avdelning O41", "E0202",
+          somatic, "ks_huddinge", "0126"),
+        u("sos", "region", "Södersjukhuset", "E0300", municipality_code="0180",
+          district="Södermalm"),
+        u("sos_35", "region", "Södersjukhuset, Medicinavdelning 35", "E0301", somatic, "sos",
+          "0180", "Södermalm"),
+        u("sos_61", "region", "Södersjukhuset, Ortopedavdelning 61", "E0302", somatic, "sos",
+          "0180", "Södermalm"),
+        u("sos_43", "region", "Södersjukhuset, Strokeavdelning 43", "E0303", somatic, "sos",
+          "0180", "Södermalm"),
+        # A closed ward: kept in the directory, cannot be used.
+        u("sos_58", "region", "Södersjukhuset, Avdelning 58 (nedlagd)", "E0309", somatic, "sos",
+          "0180", "Södermalm", closed_on=dt.date(2023, 6, 30)),
+        u("ds", "region", "Danderyds sjukhus", "E0400", municipality_code="0162"),
+        u("ds_71", "region", "Danderyds sjukhus, Geriatrisk avdelning 71", "E0401", somatic,
+          "ds", "0162"),
+        u("ds_16", "region", "Danderyds sjukhus, Internmedicinsk avdelning 16", "E0402", somatic,
+          "ds", "0162"),
+        u("nsp", "region", "Norra Stockholms psykiatri", "E0500", municipality_code="0180",
+          district="Kungsholmen"),
+        u("nsp_21", "region", "Norra Stockholms psykiatri, avdelning 21", "E0501", psych, "nsp",
+          "0180", "Kungsholmen"),
+        u("nsp_23", "region", "Norra Stockholms psykiatri, avdelning 23", "E0502", psych, "nsp",
+          "0180", "Kungsholmen"),
+        u("nsp_op", "region", "Norra Stockholms psykiatri, Psykiatrisk öppenvårdsmottagning Solna",
+          "E0510", CareType.OUTPATIENT_PSYCHIATRY, "nsp", "0184"),
+        u("pss", "region", "Psykiatri Södra Stockholm", "E0600", municipality_code="0180",
+          district="Farsta"),
+        u("pss_64", "region", "Psykiatri Södra Stockholm, avdelning 64", "E0601", psych, "pss",
+          "0180", "Farsta"),
+        # Primary care run by the region.
+        u("vc_solna", "region", "Vårdcentral Solna Centrum", "E0701", primary,
+          municipality_code="0184"),
+        u("vc_sundbyberg", "region", "Vårdcentral Sundbyberg", "E0702", primary,
+          municipality_code="0183"),
+        u("vc_sodermalm", "region", "Vårdcentral Rosenlund", "E0703", primary,
+          municipality_code="0180", district="Södermalm"),
+        u("vc_farsta", "region", "Vårdcentral Farsta", "E0704", primary,
+          municipality_code="0180", district="Farsta"),
+        u("vc_vallingby", "region", "Vårdcentral Vällingby", "E0705", primary,
+          municipality_code="0180", district="Hässelby-Vällingby"),
+        u("vc_flemingsberg", "region", "Vårdcentral Flemingsberg", "E0706", primary,
+          municipality_code="0126"),
+        u("vc_sodertalje", "region", "Vårdcentral Södertälje Centrum", "E0707", primary,
+          municipality_code="0181"),
+        # A private provider with its own EK administrator.
+        u("vb_admin", "vardbolaget", "Vårdbolaget Mälardalen AB, Administration", "E0001",
+          admin, municipality_code="0180"),
+        u("vc_kungsholmen", "vardbolaget", "Vårdbolaget Mälardalen, Husläkarmottagning Kungsholmen",
+          "E0101", primary, municipality_code="0180", district="Kungsholmen"),
+        u("vc_nacka", "vardbolaget", "Vårdbolaget Mälardalen, Husläkarmottagning Nacka Forum",
+          "E0102", primary, municipality_code="0182"),
+        u("vc_taby", "vardbolaget", "Vårdbolaget Mälardalen, Vårdcentral Täby Centrum", "E0103",
+          primary, municipality_code="0160"),
+        # A private provider without an EK administrator (orders go to the central admin).
+        u("vc_norrtalje", "roslagen", "Husläkarna i Roslagen, Norrtälje", "E0101", primary,
+          municipality_code="0188"),
+        u("vc_akersberga", "roslagen", "Husläkarna i Roslagen, Åkersberga", "E0102", primary,
+          municipality_code="0117"),
+    ]  # fmt: skip
+
+
+def _municipal_units() -> list[_UnitSpec]:
+    units: list[_UnitSpec] = []
+    for code, key, name in MUNICIPALITIES:
+        if key == "stockholm":
+            for number, (district_key, district, unit_name) in enumerate(STOCKHOLM_DISTRICTS):
+                units.append(
+                    _UnitSpec(
+                        f"soc_{district_key}",
+                        key,
+                        unit_name,
+                        f"E{1101 + number}",
+                        CareType.SOCIAL_SERVICES,
+                        municipality_code=code,
+                        district=district,
+                    )
+                )
+        else:
+            units.append(
+                _UnitSpec(
+                    f"soc_{key}",
+                    key,
+                    f"{name}, Socialtjänsten – biståndshandläggning",
+                    "E1001",
+                    CareType.SOCIAL_SERVICES,
+                    municipality_code=code,
+                )
+            )
+        if key in MUNICIPAL_HEALTH_CARE:
+            units.append(
+                _UnitSpec(
+                    f"hsl_{key}",
+                    key,
+                    f"{name}, Kommunal hälso- och sjukvård",
+                    "E2001",
+                    CareType.MUNICIPAL_HEALTH_CARE,
+                    municipality_code=code,
+                )
+            )
+    units.append(
+        _UnitSpec(
+            "admin_solna",
+            "solna",
+            "Solna stad, Omvårdnadsförvaltningen – administration",
+            "E3001",
+            CareType.ADMINISTRATION,
+            municipality_code="0184",
+        )
+    )
+    return units
+
+
+UNITS: tuple[_UnitSpec, ...] = (*_region_units(), *_municipal_units())
+_UNIT_BY_KEY = {spec.key: spec for spec in UNITS}
+
+
+# --- People ---------------------------------------------------------------------------------
+
+# The named demo people: short name -> HSA-id. Fixed; tests and docs use them.
+PERSONAS: dict[str, str] = {
+    "anna": "SE2321000016-P1001",
+    "erik": "SE2321000016-P1002",
+    "maria": "SE2321000016-P1003",
+    "karin": "SE2199001849-P0001",
+    "lars": "SE2321000016-P1004",
+    "sofia": "SE2321000016-P1005",
+    "per": "SE2199001849-P0002",
+    "eva": "SE2321000016-P1006",
+    "olle": "SE2321000016-P1007",
+    "gustav": "SE2321000016-P1008",
+    "nils": "SE2321000016-P1009",
+}
+
+PERSONA_DESCRIPTIONS: dict[str, str] = {
+    "anna": "Sjuksköterska på Karolinska Solna, Geriatrisk avdelning G61",
+    "erik": "Sjuksköterska på två avdelningar (K12 i Solna och avdelning 71 på Danderyd)",
+    "maria": "Distriktssköterska och fast vårdkontakt på Vårdcentral Solna Centrum",
+    "karin": "Biståndshandläggare på Solna stads socialtjänst",
+    "lars": "Enhetschef för Geriatrisk avdelning G61",
+    "sofia": "EK-administratör för Region Stockholm",
+    "per": "EK-administratör för Solna stad",
+    "eva": "Central förvaltning av Brygga",
+    "olle": "Fakturering av kommunalt betalningsansvar, Region Stockholm",
+    "gustav": "Sjuksköterska på G61 vars uppdrag upphörde förra månaden",
+    "nils": "Sjuksköterska på G61 och lokal EK-administratör på Karolinska",
+}
+
+
+@dataclass(frozen=True)
+class _PersonSpec:
+    key: str
+    hsa_id: str
+    given_name: str
+    family_name: str
+    title: str
+    born: dt.date
+    female: bool
+    birth_number: int = 0  # 980-999, allocated by _staff()
+
+    @property
+    def personnummer(self) -> str:
+        return make_test_personnummer(self.born, self.birth_number)
+
+
+@dataclass(frozen=True)
+class _CommissionSpec:
+    person: str
+    unit: str
+    role: str
+    ended_last_month: bool = False  # valid_to is the last day of the month before today
+
+
+_PERSONA_PEOPLE: tuple[_PersonSpec, ...] = (
+    _PersonSpec("anna", PERSONAS["anna"], "Anna", "Lindqvist", "Sjuksköterska",
+                dt.date(1986, 3, 12), True),
+    _PersonSpec("erik", PERSONAS["erik"], "Erik", "Johansson", "Sjuksköterska",
+                dt.date(1979, 9, 4), False),
+    _PersonSpec("maria", PERSONAS["maria"], "Maria", "Svensson", "Distriktssköterska",
+                dt.date(1971, 6, 23), True),
+    _PersonSpec("karin", PERSONAS["karin"], "Karin", "Nilsson", "Biståndshandläggare",
+                dt.date(1982, 1, 30), True),
+    _PersonSpec("lars", PERSONAS["lars"], "Lars", "Berg", "Enhetschef",
+                dt.date(1968, 11, 15), False),
+    _PersonSpec("sofia", PERSONAS["sofia"], "Sofia", "Ek", "EK-administratör",
+                dt.date(1990, 4, 8), True),
+    _PersonSpec("per", PERSONAS["per"], "Per", "Holm", "EK-administratör",
+                dt.date(1975, 2, 19), False),
+    _PersonSpec("eva", PERSONAS["eva"], "Eva", "Sandberg", "Förvaltningsledare",
+                dt.date(1966, 8, 2), True),
+    _PersonSpec("olle", PERSONAS["olle"], "Olle", "Strand", "Controller",
+                dt.date(1973, 12, 9), False),
+    _PersonSpec("gustav", PERSONAS["gustav"], "Gustav", "Lund", "Sjuksköterska",
+                dt.date(1992, 5, 27), False),
+    _PersonSpec("nils", PERSONAS["nils"], "Nils", "Ström", "Sjuksköterska",
+                dt.date(1984, 10, 3), False),
+)  # fmt: skip
+
+_PERSONA_COMMISSIONS: tuple[_CommissionSpec, ...] = (
+    _CommissionSpec("anna", "ks_solna_g61", Role.USER),
+    _CommissionSpec("erik", "ks_solna_k12", Role.USER),
+    _CommissionSpec("erik", "ds_71", Role.USER),
+    _CommissionSpec("maria", "vc_solna", Role.USER),
+    _CommissionSpec("karin", "soc_solna", Role.USER),
+    _CommissionSpec("lars", "ks_solna_g61", Role.MANAGER),
+    _CommissionSpec("sofia", "region_admin", Role.EK_ADMIN),
+    _CommissionSpec("per", "admin_solna", Role.EK_ADMIN),
+    _CommissionSpec("eva", "central_admin", Role.CENTRAL_ADMIN),
+    _CommissionSpec("olle", "region_admin", Role.INVOICING),
+    _CommissionSpec("gustav", "ks_solna_g61", Role.USER, ended_last_month=True),
+    _CommissionSpec("nils", "ks_solna_g61", Role.USER),
+    _CommissionSpec("nils", "ks_admin", Role.EK_ADMIN),
+)
+
+# Further staff, beyond one user per care unit (added automatically below).
+_EXTRA_STAFF: tuple[tuple[str, str, str], ...] = (
+    ("ks_solna_g61", Role.USER, "Undersköterska"),
+    ("ks_solna_g61", Role.USER, "Läkare"),
+    ("ks_solna_k12", Role.MANAGER, "Enhetschef"),
+    ("sos_35", Role.MANAGER, "Enhetschef"),
+    ("sos_35", Role.USER, "Undersköterska"),
+    ("ds_71", Role.USER, "Arbetsterapeut"),
+    ("nsp_21", Role.MANAGER, "Enhetschef"),
+    ("nsp_21", Role.USER, "Skötare"),
+    ("nsp_op", Role.USER, "Kurator"),
+    ("vc_solna", Role.MANAGER, "Verksamhetschef"),
+    ("vc_solna", Role.USER, "Läkare"),
+    ("vc_kungsholmen", Role.MANAGER, "Verksamhetschef"),
+    ("soc_solna", Role.MANAGER, "Enhetschef"),
+    ("soc_solna", Role.USER, "Biståndshandläggare"),
+    ("soc_sodermalm", Role.USER, "Biståndshandläggare"),
+    ("hsl_solna", Role.MANAGER, "Medicinskt ansvarig sjuksköterska"),
+    ("vb_admin", Role.EK_ADMIN, "EK-administratör"),
+)
+
+_DEFAULT_TITLE = {
+    CareType.INPATIENT_SOMATIC: "Sjuksköterska",
+    CareType.INPATIENT_PSYCHIATRIC: "Sjuksköterska",
+    CareType.PRIMARY_CARE: "Distriktssköterska",
+    CareType.OUTPATIENT_PSYCHIATRY: "Sjuksköterska",
+    CareType.SOCIAL_SERVICES: "Biståndshandläggare",
+    CareType.MUNICIPAL_HEALTH_CARE: "Sjuksköterska",
+}
+
+_FEMALE_NAMES = (
+    "Ingrid", "Elin", "Sara", "Johanna", "Helena", "Malin", "Camilla", "Lena", "Therese",
+    "Emma", "Frida", "Ida", "Louise", "Katarina", "Annika", "Susanne", "Jenny", "Hanna",
+    "Sofie", "Marie", "Ulrika", "Petra", "Åsa", "Mona", "Linda", "Yvonne", "Zeynep", "Amina",
+    "Paula", "Agneta", "Cecilia", "Lisa", "Jessica", "Monika", "Ebba",
+)  # fmt: skip
+_MALE_NAMES = (
+    "Johan", "Mikael", "Anders", "Peter", "Fredrik", "Daniel", "Magnus", "Henrik", "Stefan",
+    "Andreas", "Niklas", "Tobias", "Marcus", "Patrik", "Oskar", "Ali", "Viktor", "Robert",
+    "Thomas", "Martin", "Hampus", "Jakob", "Kristoffer", "Samir", "David",
+)  # fmt: skip
+_FAMILY_NAMES = (
+    "Andersson", "Karlsson", "Pettersson", "Persson", "Eriksson", "Larsson", "Olsson",
+    "Gustafsson", "Jonsson", "Hansson", "Bengtsson", "Jönsson", "Lindberg", "Jakobsson",
+    "Magnusson", "Lindström", "Axelsson", "Lundberg", "Mattsson", "Fredriksson", "Henriksson",
+    "Sjöberg", "Wallin", "Danielsson", "Håkansson", "Eklund", "Lundin", "Gunnarsson", "Björk",
+    "Bergman", "Holmberg", "Isaksson", "Fransson", "Nordin", "Samuelsson", "Nyberg",
+    "Mohammed", "Yilmaz", "Ahmadi", "Nordström", "Hosseini", "Virtanen", "Öhman",
+)  # fmt: skip
+
+
+class _BirthNumbers:
+    """Hands out test birth numbers so that no two people share a personnummer."""
+
+    def __init__(self, taken: Iterable[str] = ()) -> None:
+        self.taken = set(taken)
+
+    def allocate(self, born: dt.date, *, female: bool, samordning: bool = False) -> int:
+        # The last digit of the birth number is the legal sex digit: even for women.
+        for number in range(980 if female else 981, 1000, 2):
+            if make_test_personnummer(born, number, samordning=samordning) not in self.taken:
+                self.taken.add(make_test_personnummer(born, number, samordning=samordning))
+                return number
+        raise ValueError(f"No test birth number left for {born}")  # pragma: no cover
+
+
+@functools.cache
+def _patient_identity_numbers() -> dict[str, str]:
+    numbers = _BirthNumbers()
+    result = {}
+    for spec in PATIENTS:
+        if spec.reserve:
+            result[spec.key] = spec.reserve
+            continue
+        assert spec.born is not None
+        samordning = spec.kind == IdentityKind.SAMORDNINGSNUMMER
+        number = numbers.allocate(spec.born, female=spec.female, samordning=samordning)
+        result[spec.key] = make_test_personnummer(spec.born, number, samordning=samordning)
+    return result
+
+
+@functools.cache
+def _staff() -> tuple[tuple[_PersonSpec, ...], tuple[_CommissionSpec, ...]]:
+    """The personas plus generated staff, so that every care unit has at least one user."""
+    people = list(_PERSONA_PEOPLE)
+    commissions = list(_PERSONA_COMMISSIONS)
+    covered = {c.unit for c in commissions if c.role == Role.USER and not c.ended_last_month}
+    wanted: list[tuple[str, str, str]] = []
+    for spec in UNITS:
+        if spec.care_type in _DEFAULT_TITLE and spec.closed_on is None and spec.key not in covered:
+            wanted.append((spec.key, Role.USER, _DEFAULT_TITLE[CareType(spec.care_type)]))
+    wanted.extend(_EXTRA_STAFF)
+
+    used_names = {(p.given_name, p.family_name) for p in people}
+    used_names |= {(p.given_name, p.family_name) for p in PATIENTS}
+    next_serial: dict[str, int] = {}
+    index = 0
+    for unit_key, role, title in wanted:
+        while True:
+            female = index % 3 != 2  # most care staff are women
+            pool = _FEMALE_NAMES if female else _MALE_NAMES
+            given = pool[(index * 7) % len(pool)]
+            family = _FAMILY_NAMES[(index * 11 + 5) % len(_FAMILY_NAMES)]
+            index += 1
+            if (given, family) not in used_names:
+                break
+        used_names.add((given, family))
+        org = _UNIT_BY_KEY[unit_key].org
+        serial = next_serial.get(org, 2001)
+        next_serial[org] = serial + 1
+        key = f"{_slug(given)}.{_slug(family)}"
+        born = dt.date(1962 + (index * 7) % 34, 1 + (index * 5) % 12, 1 + (index * 13) % 28)
+        people.append(
+            _PersonSpec(
+                key,
+                f"SE{_ORG_BY_KEY[org].org_number}-P{serial}",
+                given,
+                family,
+                title,
+                born,
+                female,
+            )
+        )
+        commissions.append(_CommissionSpec(key, unit_key, role))
+    # Staff never share a personnummer with a demo patient.
+    numbers = _BirthNumbers(_patient_identity_numbers().values())
+    people = [
+        dataclasses.replace(p, birth_number=numbers.allocate(p.born, female=p.female))
+        for p in people
+    ]
+    return tuple(people), tuple(commissions)
+
+
+# --- Patients -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _PatientSpec:
+    key: str
+    given_name: str
+    family_name: str
+    female: bool
+    born: dt.date | None
+    municipality: str  # municipality key, "" if unknown or outside the county
+    district: str  # Stockholm district key
+    street: str
+    postal_code: str
+    city: str
+    listed: str  # unit key of the vårdcentral, "" if not listed
+    kind: str = IdentityKind.PERSONNUMMER
+    reserve: str = ""  # the reserve number, for reserve kinds
+    protected: bool = False
+
+
+def _p(
+    key: str,
+    given: str,
+    family: str,
+    sex: str,
+    born: tuple[int, int, int] | None,
+    municipality: str,
+    street: str,
+    postal_code: str,
+    city: str,
+    listed: str,
+    *,
+    district: str = "",
+    kind: str = IdentityKind.PERSONNUMMER,
+    reserve: str = "",
+    protected: bool = False,
+) -> _PatientSpec:
+    return _PatientSpec(
+        key, given, family, sex == "f", dt.date(*born) if born else None, municipality,
+        district, street, postal_code, city, listed, kind, reserve, protected,
+    )  # fmt: skip
+
+
+PATIENTS: tuple[_PatientSpec, ...] = (
+    # Solna (Karin's municipality, many listed at Maria's vårdcentral).
+    _p("astrid", "Astrid", "Bergström", "f", (1938, 5, 14), "solna",
+       "Råsundavägen 12", "169 67", "Solna", "vc_solna"),
+    _p("gunnar", "Gunnar", "Wikström", "m", (1941, 11, 2), "solna",
+       "Frösundaleden 8", "169 70", "Solna", "vc_solna"),
+    _p("margareta", "Margareta", "Öberg", "f", (1935, 2, 27), "solna",
+       "Hagalundsgatan 4", "169 64", "Solna", "vc_solna"),
+    _p("birgitta", "Birgitta", "Sjöholm", "f", (1944, 7, 19), "solna",
+       "Bergshamra allé 30", "170 77", "Solna", "vc_solna"),
+    _p("rolf", "Rolf", "Engström", "m", (1950, 9, 3), "solna",
+       "Huvudstagatan 17", "171 58", "Solna", "vc_solna"),
+    _p("jonas", "Jonas", "Falk", "m", (1988, 5, 30), "solna",
+       "Västra vägen 9", "169 61", "Solna", "vc_solna"),
+    # Sundbyberg.
+    _p("kjell", "Kjell", "Åberg", "m", (1939, 3, 30), "sundbyberg",
+       "Esplanaden 5", "172 67", "Sundbyberg", "vc_sundbyberg"),
+    _p("ulla", "Ulla", "Hedlund", "f", (1946, 12, 8), "sundbyberg",
+       "Ursviksvägen 22", "174 46", "Sundbyberg", "vc_sundbyberg"),
+    # Stockholm, by district.
+    _p("sven", "Sven", "Forsberg", "m", (1936, 6, 11), "stockholm",
+       "Götgatan 48", "118 26", "Stockholm", "vc_sodermalm", district="sodermalm"),
+    _p("elsa", "Elsa", "Lindgren", "f", (1932, 1, 25), "stockholm",
+       "Ringvägen 101", "118 60", "Stockholm", "vc_sodermalm", district="sodermalm"),
+    _p("helena", "Helena", "Vik", "f", (1969, 8, 21), "stockholm",
+       "Tjärhovsgatan 21", "116 28", "Stockholm", "vc_sodermalm", district="sodermalm",
+       protected=True),
+    _p("bengt", "Bengt", "Nyström", "m", (1943, 8, 17), "stockholm",
+       "Fleminggatan 33", "112 32", "Stockholm", "vc_kungsholmen", district="kungsholmen"),
+    _p("inger", "Inger", "Dahlberg", "f", (1940, 4, 4), "stockholm",
+       "Hantverkargatan 60", "112 21", "Stockholm", "vc_kungsholmen", district="kungsholmen"),
+    _p("amir", "Amir", "Rahimi", "m", (1995, 2, 17), "stockholm",
+       "Kungsholms strand 141", "112 48", "Stockholm", "vc_kungsholmen",
+       district="kungsholmen"),
+    _p("lennart", "Lennart", "Sundqvist", "m", (1937, 10, 21), "stockholm",
+       "Upplandsgatan 15", "113 23", "Stockholm", "vc_kungsholmen", district="norrmalm"),
+    _p("gun", "Gun", "Ekström", "f", (1945, 2, 9), "stockholm",
+       "Vällingbyvägen 120", "162 65", "Vällingby", "vc_vallingby",
+       district="hasselby_vallingby"),
+    _p("harald", "Harald", "Blom", "m", (1934, 12, 12), "stockholm",
+       "Hässelby torg 3", "165 55", "Hässelby", "vc_vallingby", district="hasselby_vallingby"),
+    _p("maj_britt", "Maj-Britt", "Holmqvist", "f", (1933, 9, 28), "stockholm",
+       "Farstaplan 9", "123 47", "Farsta", "vc_farsta", district="farsta"),
+    _p("tord", "Tord", "Lindholm", "m", (1952, 5, 5), "stockholm",
+       "Larsbodavägen 44", "123 42", "Farsta", "vc_farsta", district="farsta"),
+    _p("linnea", "Linnéa", "Berglund", "f", (1992, 10, 10), "stockholm",
+       "Lingvägen 160", "123 59", "Farsta", "vc_farsta", district="farsta"),
+    # Other municipalities.
+    _p("solveig", "Solveig", "Karlström", "f", (1942, 3, 16), "huddinge",
+       "Kommunalvägen 10", "141 61", "Huddinge", "vc_flemingsberg"),
+    _p("arne", "Arne", "Gustavsson", "m", (1948, 7, 7), "huddinge",
+       "Flemingsbergsvägen 2", "141 46", "Huddinge", "vc_flemingsberg"),
+    _p("mattias", "Mattias", "Olofsson", "m", (1979, 1, 19), "huddinge",
+       "Stambanevägen 31", "141 70", "Huddinge", "vc_flemingsberg"),
+    _p("leila", "Leila", "Haddad", "f", (1956, 11, 11), "botkyrka",
+       "Tumba torg 5", "147 30", "Tumba", "vc_flemingsberg"),
+    _p("ove", "Ove", "Lindén", "m", (1940, 5, 24), "nacka",
+       "Värmdövägen 88", "131 54", "Nacka", "vc_nacka"),
+    _p("barbro", "Barbro", "Axelsson", "f", (1947, 8, 30), "nacka",
+       "Saltsjöbadsvägen 14", "133 35", "Saltsjöbaden", "vc_nacka"),
+    _p("stig", "Stig", "Hellström", "m", (1938, 1, 8), "taby",
+       "Stora Marknadsvägen 20", "183 34", "Täby", "vc_taby"),
+    _p("kerstin", "Kerstin", "Ahlgren", "f", (1944, 10, 15), "danderyd",
+       "Vendevägen 11", "182 32", "Danderyd", "vc_taby"),
+    _p("eivor", "Eivor", "Lundqvist", "f", (1941, 7, 27), "sollentuna",
+       "Sollentunavägen 180", "191 47", "Sollentuna", "vc_taby"),
+    _p("yusuf", "Yusuf", "Demir", "m", (1958, 4, 22), "sodertalje",
+       "Storgatan 30", "151 72", "Södertälje", "vc_sodertalje"),
+    _p("ingegerd", "Ingegerd", "Palm", "f", (1931, 6, 2), "sodertalje",
+       "Västergatan 7", "151 42", "Södertälje", "vc_sodertalje"),
+    _p("bertil", "Bertil", "Jansson", "m", (1937, 2, 14), "norrtalje",
+       "Hamngatan 3", "761 30", "Norrtälje", "vc_norrtalje"),
+    _p("gudrun", "Gudrun", "Mattsson", "f", (1943, 12, 1), "osteraker",
+       "Centralvägen 19", "184 30", "Åkersberga", "vc_akersberga"),
+    _p("anita", "Anita", "Söderberg", "f", (1949, 9, 9), "jarfalla",
+       "Jakobsbergsgatan 21", "177 30", "Järfälla", "vc_vallingby"),
+    _p("rune", "Rune", "Magnusson", "m", (1936, 3, 3), "haninge",
+       "Dalarövägen 12", "136 40", "Handen", "vc_farsta"),
+    _p("carl_johan", "Carl-Johan", "Wahlberg", "m", (1939, 4, 29), "lidingo",
+       "Friggavägen 4", "181 31", "Lidingö", ""),
+    # Samordningsnummer (not folkbokförda; the address is where they stay).
+    _p("andrzej", "Andrzej", "Nowak", "m", (1961, 8, 4), "stockholm",
+       "Hornsgatan 72", "118 21", "Stockholm", "", district="sodermalm",
+       kind=IdentityKind.SAMORDNINGSNUMMER),
+    _p("ioana", "Ioana", "Popescu", "f", (1970, 3, 22), "sodertalje",
+       "Ronnavägen 3", "151 51", "Södertälje", "", kind=IdentityKind.SAMORDNINGSNUMMER),
+    # Reserve numbers: identity not (yet) established.
+    _p("okand", "Okänd", "Kvinna", "f", None, "", "", "", "", "",
+       kind=IdentityKind.RESERVNUMMER_SLL, reserve=_reservnummer_sll(2023, 17)),
+    _p("tomas", "Tomas", "Eriksson", "m", None, "stockholm",
+       "Upplandsgatan 2", "113 60", "Stockholm", "", district="norrmalm",
+       kind=IdentityKind.RESERVNUMMER_SLL, reserve=_reservnummer_sll(2024, 342)),
+    _p("heikki", "Heikki", "Virtanen", "m", None, "", "", "", "", "",
+       kind=IdentityKind.RESERVNUMMER_NATIONAL, reserve="RN52071401M7"),
+)  # fmt: skip
+_PATIENT_BY_KEY = {spec.key: spec for spec in PATIENTS}
+
+
+# --- Cases ----------------------------------------------------------------------------------
+
+# A moment: hours before now (int), or (days before today, "HH:MM" Stockholm time).
+When = int | tuple[int, str]
+
+
+@dataclass(frozen=True)
+class _CaseSpec:
+    patient: str
+    ward: str
+    state: str
+    admitted: When
+    expected_in_days: int  # beräknat utskrivningsdatum, relative to today
+    ready: When | None = None
+    discharged: When | None = None
+    closed: When | None = None  # closing or cancelling
+    compulsory: bool = False
+    with_outpatient_psychiatry: bool = False
+    rejected_by: str = ""  # a social-services unit that rejected the case (avvisning)
+    transferred_from: str = ""  # the ward the patient was moved from
+
+
+_S = CaseState
+CASES: tuple[_CaseSpec, ...] = (
+    # Anna's ward, G61: every open state, Solna and non-Solna patients.
+    _CaseSpec("astrid", "ks_solna_g61", _S.ADMITTED, 5, 6),
+    _CaseSpec("kjell", "ks_solna_g61", _S.ADMITTED, (2, "08:15"), 3),
+    _CaseSpec("gunnar", "ks_solna_g61", _S.PLANNING, (4, "14:20"), 2),
+    _CaseSpec("rolf", "ks_solna_g61", _S.PLANNING, (6, "10:05"), 1,
+              rejected_by="soc_sundbyberg"),
+    _CaseSpec("helena", "ks_solna_g61", _S.PLANNING, (3, "19:30"), 4),
+    _CaseSpec("margareta", "ks_solna_g61", _S.READY, (9, "11:50"), -1, ready=(1, "09:40")),
+    _CaseSpec("sven", "ks_solna_g61", _S.READY, (12, "16:05"), -4, ready=(4, "15:10")),
+    _CaseSpec("bengt", "ks_solna_g61", _S.DISCHARGED, (10, "09:30"), -1,
+              ready=(3, "11:00"), discharged=(1, "13:30")),
+    _CaseSpec("elsa", "ks_solna_g61", _S.CLOSED, (30, "13:45"), -20,
+              ready=(22, "10:30"), discharged=(20, "11:15"), closed=(15, "16:00")),
+    _CaseSpec("lennart", "ks_solna_g61", _S.CANCELLED, (8, "07:55"), -2, closed=(6, "09:00")),
+    # Erik's wards.
+    _CaseSpec("birgitta", "ks_solna_k12", _S.READY, (5, "21:10"), 0, ready=(2, "10:20")),
+    _CaseSpec("ulla", "ks_solna_k12", _S.PLANNING, (3, "12:00"), 3),
+    _CaseSpec("heikki", "ks_solna_k12", _S.PLANNING, (2, "17:45"), 2),
+    _CaseSpec("yusuf", "ks_solna_k12", _S.ADMITTED, 20, 5),
+    _CaseSpec("stig", "ds_71", _S.PLANNING, (3, "13:00"), 2),
+    _CaseSpec("kerstin", "ds_71", _S.ADMITTED, (1, "12:30"), 5),
+    _CaseSpec("gudrun", "ds_71", _S.READY, (11, "10:15"), -5, ready=(6, "11:55")),
+    # Other somatic wards.
+    _CaseSpec("harald", "ks_solna_i73", _S.DISCHARGED, (14, "10:10"), -2,
+              ready=(5, "09:05"), discharged=(2, "10:45")),
+    _CaseSpec("solveig", "ks_huddinge_m52", _S.ADMITTED, (1, "23:20"), 4),
+    _CaseSpec("arne", "ks_huddinge_m52", _S.PLANNING, (5, "08:40"), 1),
+    _CaseSpec("leila", "ks_huddinge_m52", _S.READY, (8, "15:30"), -1, ready=(2, "13:15")),
+    _CaseSpec("ioana", "ks_huddinge_m52", _S.ADMITTED, (1, "06:50"), 3),
+    _CaseSpec("ingegerd", "ks_huddinge_m52", _S.CLOSED, (40, "10:00"), -31,
+              ready=(33, "11:30"), discharged=(31, "12:00"), closed=(25, "09:15")),
+    _CaseSpec("rune", "ks_huddinge_o41", _S.CLOSED, (25, "18:20"), -17,
+              ready=(18, "09:50"), discharged=(17, "14:00"), closed=(10, "11:00")),
+    _CaseSpec("barbro", "ks_huddinge_o41", _S.PLANNING, (4, "16:15"), 3),
+    _CaseSpec("maj_britt", "sos_35", _S.PLANNING, (6, "09:20"), 2),
+    _CaseSpec("andrzej", "sos_35", _S.ADMITTED, (1, "15:00"), 4),
+    _CaseSpec("tomas", "sos_35", _S.PLANNING, (4, "04:10"), 2),
+    _CaseSpec("tord", "sos_61", _S.READY, (7, "12:40"), -2, ready=(3, "14:45")),
+    _CaseSpec("inger", "sos_61", _S.CANCELLED, (5, "10:30"), 1, closed=(3, "16:20")),
+    _CaseSpec("ove", "sos_61", _S.PLANNING, (2, "11:25"), 3),
+    _CaseSpec("gun", "sos_43", _S.PLANNING, (4, "09:00"), 3),
+    _CaseSpec("anita", "sos_43", _S.DISCHARGED, (9, "20:05"), -1,
+              ready=(4, "08:30"), discharged=(1, "10:00")),
+    _CaseSpec("okand", "sos_43", _S.ADMITTED, 9, 2),
+    _CaseSpec("bertil", "ds_16", _S.PLANNING, (5, "16:40"), 1),
+    _CaseSpec("eivor", "ds_16", _S.CLOSED, (21, "09:10"), -14,
+              ready=(15, "10:00"), discharged=(14, "15:30"), closed=(7, "10:30")),
+    _CaseSpec("carl_johan", "ds_16", _S.ADMITTED, (2, "21:50"), 3),
+    # Psychiatry, some under compulsory care (LPT/LRV).
+    _CaseSpec("jonas", "nsp_21", _S.READY, (20, "22:15"), -6, ready=(6, "10:00"),
+              compulsory=True, with_outpatient_psychiatry=True),
+    _CaseSpec("amir", "nsp_23", _S.PLANNING, (7, "01:30"), 5, with_outpatient_psychiatry=True,
+              transferred_from="nsp_21"),
+    _CaseSpec("linnea", "pss_64", _S.ADMITTED, (1, "17:20"), 10, compulsory=True),
+    _CaseSpec("mattias", "pss_64", _S.CLOSED, (45, "14:00"), -28, ready=(30, "09:00"),
+              discharged=(28, "13:00"), closed=(20, "15:00"), compulsory=True),
+)  # fmt: skip
+
+
+# --- The world ------------------------------------------------------------------------------
+
+
+@dataclass
+class DemoWorld:
+    """Handles on the demo region's rows, keyed by the stable short keys in this module."""
+
+    organisations: dict[str, Organisation] = field(default_factory=dict)
+    units: dict[str, Unit] = field(default_factory=dict)
+    persons: dict[str, Person] = field(default_factory=dict)
+    commissions: list[Commission] = field(default_factory=list)
+    patients: dict[str, Patient] = field(default_factory=dict)
+    cases: list[Case] = field(default_factory=list)
+
+    def person(self, name: str) -> Person:
+        """A persona ("anna") or another staff member ("ingrid.persson")."""
+        return self.persons[name]
+
+    def unit(self, key: str) -> Unit:
+        return self.units[key]
+
+    def organisation(self, key: str) -> Organisation:
+        return self.organisations[key]
+
+    def patient(self, key: str) -> Patient:
+        return self.patients[key]
+
+    def case(self, patient_key: str) -> Case:
+        """The demo case of a patient (each demo patient has exactly one)."""
+        patient = self.patients[patient_key]
+        return next(case for case in self.cases if case.patient_id == patient.pk)
+
+    def commissions_of(self, name: str, role: str | None = None) -> list[Commission]:
+        person = self.persons[name]
+        return [c for c in self.commissions if c.person_id == person.pk and role in (None, c.role)]
+
+    def commissions_at(self, unit_key: str, role: str | None = None) -> list[Commission]:
+        unit = self.units[unit_key]
+        return [c for c in self.commissions if c.unit_id == unit.pk and role in (None, c.role)]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "organisations": len(self.organisations),
+            "units": len(self.units),
+            "persons": len(self.persons),
+            "commissions": len(self.commissions),
+            "patients": len(self.patients),
+            "cases": len(self.cases),
+        }
+
+
+def _social_services_key(spec: _PatientSpec) -> str:
+    if not spec.municipality:
+        return ""
+    if spec.municipality == "stockholm":
+        return f"soc_{spec.district}"
+    return f"soc_{spec.municipality}"
+
+
+def _moment(when: When, *, today: dt.date, now: dt.datetime) -> dt.datetime:
+    if isinstance(when, int):
+        return now - dt.timedelta(hours=when)
+    days, clock = when
+    hour, minute = (int(part) for part in clock.split(":"))
+    return dt.datetime.combine(
+        today - dt.timedelta(days=days), dt.time(hour, minute), tzinfo=STOCKHOLM
+    )
+
+
+def _build_case(spec: _CaseSpec, patient: Patient, *, today: dt.date, now: dt.datetime) -> Case:
+    admitted = _moment(spec.admitted, today=today, now=now)
+    ready = _moment(spec.ready, today=today, now=now) if spec.ready else None
+    discharged = _moment(spec.discharged, today=today, now=now) if spec.discharged else None
+    closed = _moment(spec.closed, today=today, now=now) if spec.closed else None
+    steps = [t for t in (admitted, ready, discharged, closed) if t is not None]
+    assert steps == sorted(steps) and steps[-1] <= now, f"inconsistent times for {spec.patient}"
+    needs = {
+        CaseState.ADMITTED: (False, False, False),
+        CaseState.PLANNING: (False, False, False),
+        CaseState.READY: (True, False, False),
+        CaseState.DISCHARGED: (True, True, False),
+        CaseState.CLOSED: (True, True, True),
+        CaseState.CANCELLED: (False, False, True),
+    }[CaseState(spec.state)]
+    assert needs == (ready is not None, discharged is not None, closed is not None), spec
+    ward = _UNIT_BY_KEY[spec.ward]
+    psychiatric = ward.care_type == CareType.INPATIENT_PSYCHIATRIC
+    return Case(
+        patient=patient,
+        state=spec.state,
+        care_kind=CareKind.PSYCHIATRIC if psychiatric else CareKind.SOMATIC,
+        compulsory_care=spec.compulsory,
+        admitted_at=admitted,
+        assessed_at=min(admitted + dt.timedelta(hours=1), now),
+        expected_discharge_on=today + dt.timedelta(days=spec.expected_in_days),
+        ready_at=ready,
+        discharged_at=discharged,
+        closed_at=closed,
+    )
+
+
+def _build_parties(
+    spec: _CaseSpec, case: Case, units: dict[str, Unit], *, now: dt.datetime
+) -> list[CaseParty]:
+    patient = _PATIENT_BY_KEY[spec.patient]
+    notified = min(case.admitted_at + dt.timedelta(hours=1), now)
+    parties: list[CaseParty] = []
+
+    def party(
+        unit_key: str,
+        role: str,
+        joined: dt.datetime,
+        left: dt.datetime | None = None,
+    ) -> None:
+        parties.append(
+            CaseParty(
+                case=case,
+                unit=units[unit_key],
+                role=role,
+                active=left is None,
+                joined_at=joined,
+                left_at=left,
+            )
+        )
+
+    if spec.transferred_from:
+        moved = min(case.admitted_at + dt.timedelta(days=2), now)
+        party(spec.transferred_from, PartyRole.INPATIENT, case.admitted_at, moved)
+        party(spec.ward, PartyRole.INPATIENT, moved)
+    else:
+        party(spec.ward, PartyRole.INPATIENT, case.admitted_at)
+    if patient.listed:
+        party(patient.listed, PartyRole.PRIMARY_CARE, notified)
+    if spec.with_outpatient_psychiatry:
+        party("nsp_op", PartyRole.PRIMARY_CARE, notified)
+    social_services = _social_services_key(patient)
+    if spec.rejected_by:
+        # Sent to the wrong municipality first, which rejected it (avvisning).
+        rejected = min(notified + dt.timedelta(hours=20), now)
+        party(spec.rejected_by, PartyRole.MUNICIPALITY, notified, rejected)
+        party(social_services, PartyRole.MUNICIPALITY, rejected)
+    elif social_services:
+        party(social_services, PartyRole.MUNICIPALITY, notified)
+    return parties
+
+
+def _report(progress: Callable[[str], None] | None, message: str) -> None:
+    if progress is not None:
+        progress(message)
+
+
+def _write_directory(world: DemoWorld, *, today: dt.date) -> None:
+    """Organisations and units."""
+    organisations = Organisation.objects.bulk_create(
+        Organisation(
+            name=spec.name,
+            org_number=spec.org_number,
+            kind=spec.kind,
+            municipality_code=spec.municipality_code,
+            has_own_ek_admin=spec.has_own_ek_admin,
+        )
+        for spec in ORGANISATIONS
+    )
+    world.organisations = {
+        spec.key: org for spec, org in zip(ORGANISATIONS, organisations, strict=True)
+    }
+    unit_since = min(dt.date(2018, 1, 1), today)
+    # Parents first, so the children can point at saved rows.
+    for level in (
+        [spec for spec in UNITS if not spec.parent],
+        [spec for spec in UNITS if spec.parent],
+    ):
+        rows = []
+        for spec in level:
+            number = UNITS.index(spec) * 2
+            rows.append(
+                Unit(
+                    hsa_id=spec.hsa_id,
+                    name=spec.name,
+                    organisation=world.organisations[spec.org],
+                    parent=world.units[spec.parent] if spec.parent else None,
+                    care_type=spec.care_type,
+                    municipality_code=spec.municipality_code,
+                    district=spec.district,
+                    phone=_phone(number),
+                    fax=_phone(number + 1),
+                    functional_mailbox=f"utskrivning.{_slug(spec.key)}@{EXAMPLE_DOMAIN}",
+                    status=UnitStatus.INACTIVE if spec.closed_on else UnitStatus.ACTIVE,
+                    valid_from=min(unit_since, spec.closed_on or unit_since),
+                    valid_to=spec.closed_on,
+                )
+            )
+        for spec, unit in zip(level, Unit.objects.bulk_create(rows), strict=True):
+            world.units[spec.key] = unit
+    world.units = {u.key: world.units[u.key] for u in UNITS}
+
+
+def _write_staff(world: DemoWorld, *, today: dt.date) -> None:
+    """Persons and their commissions."""
+    people, commission_specs = _staff()
+    persons = []
+    for spec in people:
+        person = Person(
+            hsa_id=spec.hsa_id,
+            personnummer=spec.personnummer,
+            given_name=spec.given_name,
+            family_name=spec.family_name,
+            title=spec.title,
+            email=f"{_slug(spec.given_name)}.{_slug(spec.family_name)}@{EXAMPLE_DOMAIN}",
+        )
+        person.set_unusable_password()
+        persons.append(person)
+    world.persons = {
+        spec.key: person
+        for spec, person in zip(people, Person.objects.bulk_create(persons), strict=True)
+    }
+    since = min(dt.date(2018, 1, 1), today)
+    end_of_last_month = today.replace(day=1) - dt.timedelta(days=1)
+    commissions = []
+    for grant in commission_specs:
+        ends = end_of_last_month if grant.ended_last_month else None
+        commissions.append(
+            Commission(
+                person=world.persons[grant.person],
+                unit=world.units[grant.unit],
+                role=grant.role,
+                purpose=(
+                    "Vård och behandling"
+                    if grant.role in (Role.USER, Role.MANAGER)
+                    else "Administration"
+                ),
+                valid_from=min(since, ends or since),
+                valid_to=ends,
+            )
+        )
+    world.commissions = Commission.objects.bulk_create(commissions)
+
+
+def _write_patients_and_cases(world: DemoWorld, *, today: dt.date, now: dt.datetime) -> None:
+    """Patients, their cases and the parties to each case."""
+    identity_numbers = _patient_identity_numbers()
+    patients = []
+    for spec in PATIENTS:
+        listed = world.units[spec.listed] if spec.listed else None
+        patients.append(
+            Patient(
+                identity_number=identity_numbers[spec.key],
+                identity_kind=spec.kind,
+                given_name=spec.given_name,
+                family_name=spec.family_name,
+                street_address=spec.street,
+                postal_code=spec.postal_code,
+                city=spec.city,
+                municipality_code=MUNICIPALITY_CODES.get(spec.municipality, ""),
+                district=DISTRICT_NAMES.get(spec.district, ""),
+                listed_unit=listed,
+                protected_identity=spec.protected,
+            )
+        )
+    world.patients = {
+        spec.key: patient
+        for spec, patient in zip(PATIENTS, Patient.objects.bulk_create(patients), strict=True)
+    }
+    cases = [
+        _build_case(spec, world.patients[spec.patient], today=today, now=now) for spec in CASES
+    ]
+    world.cases = Case.objects.bulk_create(cases)
+    CaseParty.objects.bulk_create(
+        party
+        for spec, case in zip(CASES, world.cases, strict=True)
+        for party in _build_parties(spec, case, world.units, now=now)
+    )
+
+
+def load_demo_region(
+    *,
+    today: dt.date,
+    now: dt.datetime,
+    progress: Callable[[str], None] | None = None,
+) -> DemoWorld:
+    """Write the demo region in one transaction and return handles on its rows.
+
+    Raises DemoAlreadyLoaded if Region Stockholm is already in the database. Times of the
+    cases are relative to ``now`` and ``today`` (Stockholm's date), so the worklists
+    always look current.
+    """
+    with transaction.atomic():
+        if Organisation.objects.filter(org_number=REGION_ORG_NUMBER).exists():
+            raise DemoAlreadyLoaded("Demoregionen är redan laddad.")
+        world = DemoWorld()
+
+        _report(progress, "Organisationer och enheter …")
+        _write_directory(world, today=today)
+        _report(progress, "Personer och medarbetaruppdrag …")
+        _write_staff(world, today=today)
+        _report(progress, "Patienter och ärenden …")
+        _write_patients_and_cases(world, today=today, now=now)
+        record(
+            Actor.system("load_demo"),
+            AuditEventType.ORGANISATION_CREATED,
+            obj=world.organisations["region"],
+            details={"what": "demoregion", **world.counts()},
+        )
+    return world
+
+
+def _keyed(keys: dict[str, str], rows: dict[str, T]) -> dict[str, T]:
+    """Map short keys to rows through their identifiers; every row must exist."""
+    missing = [key for key, identifier in keys.items() if identifier not in rows]
+    if missing:
+        raise DemoNotLoaded(
+            "Demoregionen i databasen stämmer inte med brygga.demo.world "
+            f"(saknas: {', '.join(missing[:5])})."
+        )
+    return {key: rows[identifier] for key, identifier in keys.items()}
+
+
+def demo_world() -> DemoWorld:
+    """Handles on an already loaded demo region, rebuilt from the database."""
+    if not Organisation.objects.filter(org_number=REGION_ORG_NUMBER).exists():
+        raise DemoNotLoaded("Demoregionen är inte laddad: kör manage.py load_demo.")
+    people, _commissions = _staff()
+    org_numbers = {spec.key: spec.org_number for spec in ORGANISATIONS}
+    unit_ids = {spec.key: spec.hsa_id for spec in UNITS}
+    person_ids = {spec.key: spec.hsa_id for spec in people}
+    patient_ids = _patient_identity_numbers()
+    world = DemoWorld(
+        organisations=_keyed(
+            org_numbers,
+            Organisation.objects.in_bulk(org_numbers.values(), field_name="org_number"),
+        ),
+        units=_keyed(unit_ids, Unit.objects.in_bulk(unit_ids.values(), field_name="hsa_id")),
+        persons=_keyed(
+            person_ids, Person.objects.in_bulk(person_ids.values(), field_name="hsa_id")
+        ),
+        patients=_keyed(
+            patient_ids,
+            Patient.objects.in_bulk(patient_ids.values(), field_name="identity_number"),
+        ),
+    )
+    world.commissions = list(
+        Commission.objects.filter(person__in=list(world.persons.values())).order_by("pk")
+    )
+    world.cases = list(
+        Case.objects.filter(patient__in=list(world.patients.values())).order_by("pk")
+    )
+    return world

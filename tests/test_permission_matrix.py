@@ -1,0 +1,175 @@
+"""Every URL, every kind of visitor: the answer each one gets.
+
+A URL that is added without a row here fails `test_every_url_is_in_the_matrix`, so no view
+escapes the matrix. Personas:
+  anonymous   – no session
+  own_unit    – Anna, user at the ward that is party to the subject case
+  other_unit  – a user at a ward that is not party to the subject case
+  manager     – Lars, manager at Anna's ward
+  ek_admin    – Sofia, EK administrator of Region Stockholm
+  ek_admin_municipality – Per, EK administrator of Solna stad (a foreign organisation)
+  central     – Eva, central administration
+  expired     – Gustav, whose only commission has ended
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from brygga.cases.models import Case
+from brygga.directory.models import Commission, Organisation, Unit
+from conftest import commission_of, log_in
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = (
+    "anonymous",
+    "own_unit",
+    "other_unit",
+    "manager",
+    "ek_admin",
+    "ek_admin_municipality",
+    "central",
+    "expired",
+)
+LOGIN = "login"  # redirected to the login page
+CHOOSE = "choose"  # redirected to the commission choice (no valid commission)
+ELSEWHERE = "elsewhere"  # redirected somewhere inside Brygga
+
+
+def row(default: int | str, **overrides: int | str) -> dict[str, int | str]:
+    answers: dict[str, int | str] = {p: default for p in PERSONAS}
+    answers["anonymous"] = LOGIN
+    answers["expired"] = CHOOSE
+    answers.update(overrides)
+    return answers
+
+
+# url name -> (argument builder key, {persona: expected answer})
+MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
+    "home": ("", row(ELSEWHERE, central=ELSEWHERE)),
+    "accounts:login": ("", row(ELSEWHERE, anonymous=200, expired=ELSEWHERE)),
+    "accounts:logout": ("", row(405, anonymous=405, expired=405)),
+    "accounts:choose_commission": ("", row(200, expired=ELSEWHERE)),
+    "accounts:no_commission": ("", row(ELSEWHERE, expired=403)),
+    "cases:worklist": (
+        "",
+        row(200, ek_admin=403, ek_admin_municipality=403, central=403),
+    ),
+    "cases:detail": (
+        "case",
+        row(404, own_unit=200, manager=200),
+    ),
+    "audit:search": ("", row(403, manager=200, central=200)),
+    "audit:extract": ("patient", row(403, manager=200, central=200)),
+}
+
+
+@pytest.fixture
+def subjects(demo: Any) -> dict[str, list[Any]]:
+    anna_unit = commission_of(demo.person("anna")).unit
+    case = Case.objects.filter(parties__unit=anna_unit).first()
+    assert case is not None
+    region = Organisation.objects.get(org_number="2321000016")
+    return {
+        "": [],
+        "case": [case.pk],
+        "patient": [case.patient_id],
+        "own_org_unit": [anna_unit.pk],
+        "organisation": [region.pk],
+    }
+
+
+@pytest.fixture
+def visitors(demo: Any) -> dict[str, Client]:
+    anna_unit = commission_of(demo.person("anna")).unit
+    case = Case.objects.filter(parties__unit=anna_unit).first()
+    assert case is not None
+    other = (
+        Commission.objects.filter(role="user", unit__care_type="inpatient_somatic")
+        .exclude(unit__case_parties__case=case)
+        .exclude(unit=anna_unit)
+        .select_related("person")
+        .first()
+    )
+    assert other is not None
+    gustav = demo.person("gustav")
+    return {
+        "anonymous": Client(),
+        "own_unit": log_in(Client(), demo.person("anna"), commission_of(demo.person("anna"))),
+        "other_unit": log_in(Client(), other.person, other),
+        "manager": log_in(Client(), demo.person("lars"), commission_of(demo.person("lars"))),
+        "ek_admin": log_in(Client(), demo.person("sofia"), commission_of(demo.person("sofia"))),
+        "ek_admin_municipality": log_in(
+            Client(), demo.person("per"), commission_of(demo.person("per"), "ek_admin")
+        ),
+        "central": log_in(Client(), demo.person("eva"), commission_of(demo.person("eva"))),
+        "expired": log_in(Client(), gustav, gustav.commissions.first()),
+    }
+
+
+def classify(response: Any) -> int | str:
+    if response.status_code != 302:
+        return int(response.status_code)
+    location = response["Location"]
+    if location.startswith(reverse("accounts:login")):
+        return LOGIN
+    if location.startswith(reverse("accounts:choose_commission")):
+        return CHOOSE
+    return ELSEWHERE
+
+
+def all_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(f"{namespace}{pattern.name}")
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    missing = all_url_names() - set(MATRIX)
+    assert not missing, f"URLs without a row in the permission matrix: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_permission_matrix(
+    url_name: str, subjects: dict[str, list[Any]], visitors: dict[str, Client]
+) -> None:
+    args_key, expected = MATRIX[url_name]
+    url = reverse(url_name, args=subjects[args_key])
+    actual = {persona: classify(visitors[persona].get(url)) for persona in PERSONAS}
+    assert actual == expected
+
+
+def test_expired_commission_in_a_live_session_is_refused(
+    visitors: dict[str, Client], subjects: dict[str, list[Any]]
+) -> None:
+    client = visitors["own_unit"]
+    Commission.objects.filter(pk=client.session["brygga_commission_id"]).update(
+        valid_from="2018-01-01", valid_to="2018-12-31"
+    )
+    response = client.get(reverse("cases:detail", args=subjects["case"]))
+    assert classify(response) == CHOOSE
+
+
+def test_a_unit_without_brygga_care_type_cannot_be_acted_for(
+    visitors: dict[str, Client], subjects: dict[str, list[Any]]
+) -> None:
+    client = visitors["own_unit"]
+    Unit.objects.filter(pk__in=subjects["own_org_unit"]).update(care_type="")
+    assert classify(client.get(reverse("cases:worklist"))) == CHOOSE
+
+
