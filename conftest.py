@@ -14,10 +14,6 @@ from django.utils import timezone
 from brygga.accounts.session import AUTH_AT_KEY, COMMISSION_KEY, LAST_SEEN_KEY
 from brygga.directory.models import Commission, Person
 
-# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
-# in such a thread unless told that this is fine (it is: one thread, no real async code).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 @pytest.fixture
 def demo(db: None) -> Any:
@@ -86,10 +82,17 @@ def browser() -> Iterator[Any]:
             f"Chromium is missing at {executable}: install Debian's 'chromium' package "
             "(the browser tests never skip silently)."
         )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    # Playwright's sync API keeps an event loop running in the test thread from here on;
+    # Django's ORM refuses to run in such a thread unless told that this is fine (it is:
+    # there is no real async code in the tests).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

@@ -56,7 +56,7 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
     "accounts:login": ("", row(ELSEWHERE, anonymous=200, expired=ELSEWHERE)),
     "accounts:logout": ("", row(405, anonymous=405, expired=405)),
     "accounts:choose_commission": ("", row(200, expired=ELSEWHERE)),
-    "accounts:no_commission": ("", row(ELSEWHERE, expired=403)),
+    "accounts:no_commission": ("", row(CHOOSE, expired=403)),
     "cases:worklist": (
         "",
         row(200, ek_admin=403, ek_admin_municipality=403, central=403),
@@ -68,6 +68,22 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
     "audit:search": ("", row(403, manager=200, central=200)),
     "audit:extract": ("patient", row(403, manager=200, central=200)),
 }
+ADMINS = {"ek_admin": 200, "ek_admin_municipality": 200, "central": 200}
+REGION_ONLY = {"ek_admin": 200, "ek_admin_municipality": 404, "central": 200}
+for name in ("index", "organisation_list", "unit_list", "person_list", "commission_list"):
+    MATRIX[f"directory:{name}"] = ("", row(403, **ADMINS))
+for name in ("unit_create", "person_create", "commission_create"):
+    MATRIX[f"directory:{name}"] = ("", row(403, **ADMINS))
+MATRIX["directory:organisation_create"] = ("", row(403, central=200))
+for kind, subject in (
+    ("organisation", "organisation"),
+    ("unit", "own_org_unit"),
+    ("person", "region_person"),
+    ("commission", "region_commission"),
+):
+    MATRIX[f"directory:{kind}_detail"] = (subject, row(403, **REGION_ONLY))
+    MATRIX[f"directory:{kind}_update"] = (subject, row(403, **REGION_ONLY))
+MATRIX["directory:commission_end"] = ("region_commission", row(403, **REGION_ONLY))
 
 
 @pytest.fixture
@@ -82,6 +98,8 @@ def subjects(demo: Any) -> dict[str, list[Any]]:
         "patient": [case.patient_id],
         "own_org_unit": [anna_unit.pk],
         "organisation": [region.pk],
+        "region_person": [demo.person("anna").pk],
+        "region_commission": [commission_of(demo.person("anna")).pk],
     }
 
 
@@ -171,5 +189,3 @@ def test_a_unit_without_brygga_care_type_cannot_be_acted_for(
     client = visitors["own_unit"]
     Unit.objects.filter(pk__in=subjects["own_org_unit"]).update(care_type="")
     assert classify(client.get(reverse("cases:worklist"))) == CHOOSE
-
-

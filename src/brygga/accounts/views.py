@@ -47,7 +47,23 @@ def login_view(request: HttpRequest) -> HttpResponse:
         .distinct()
         .order_by("family_name", "given_name")
     )
-    return render(request, "accounts/login.html", {"demo": True, "form": form, "people": people})
+    return render(
+        request,
+        "accounts/login.html",
+        {"demo": True, "form": form, "people": people, "featured": _featured_personas()},
+    )
+
+
+def _featured_personas() -> list[tuple[Person, str]]:
+    """The demo region's named personas first, so a newcomer need not scroll 80 names."""
+    from brygga.demo.world import PERSONA_DESCRIPTIONS, PERSONAS
+
+    by_hsa_id = Person.objects.in_bulk(list(PERSONAS.values()), field_name="hsa_id")
+    return [
+        (by_hsa_id[hsa_id], PERSONA_DESCRIPTIONS.get(key, ""))
+        for key, hsa_id in PERSONAS.items()
+        if hsa_id in by_hsa_id
+    ]
 
 
 def _after_login(request: HttpRequest, person: Person) -> HttpResponse:
@@ -57,8 +73,7 @@ def _after_login(request: HttpRequest, person: Person) -> HttpResponse:
     if len(commissions) == 1:
         set_commission(request, person, commissions[0])
         return redirect(_safe_next(request) or "home")
-    target = "accounts:choose_commission"
-    return redirect(target)
+    return redirect("accounts:choose_commission")
 
 
 @commission_not_required

@@ -83,9 +83,7 @@ EARLIEST_BIRTH_YEAR = 1800
 
 SAMORDNING_DAY_OFFSET = 60
 
-_CHECKSUM_MESSAGE = _(
-    "Kontrollsiffran stämmer inte – kontrollera att numret är rätt inskrivet."
-)
+_CHECKSUM_MESSAGE = _("Kontrollsiffran stämmer inte – kontrollera att numret är rätt inskrivet.")
 
 _DIGITS_12 = re.compile(r"[0-9]{12}")
 _DIGITS_12_SEPARATED = re.compile(r"([0-9]{8})([-+])([0-9]{4})")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -36,9 +37,7 @@ def test_a_ward_nurse_with_one_commission_lands_on_her_worklist(demo: Any) -> No
     commission = Commission.objects.get(pk=client.session[COMMISSION_KEY])
     assert commission.person == anna
     assert commission.unit.name in page.content.decode()
-    events = list(
-        AuditEntry.objects.filter(actor_person=anna).values_list("event_type", flat=True)
-    )
+    events = list(AuditEntry.objects.filter(actor_person=anna).values_list("event_type", flat=True))
     assert AuditEventType.LOGIN in events
     assert AuditEventType.COMMISSION_CHOSEN in events
 
@@ -152,10 +151,10 @@ def test_without_demo_login_the_form_logs_no_one_in(demo: Any, settings: Any) ->
     ],
 )
 def test_production_refuses_to_start_when_misconfigured(env: dict[str, str]) -> None:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("BRYGGA_")}
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("BRYGGA_", "DJANGO_"))}
     environment |= env
     if env["BRYGGA_DEMO_LOGIN"] == "1":
-        environment["BRYGGA_SECRET_KEY"] = "x" * 50
+        environment["BRYGGA_SECRET_KEY"] = secrets.token_urlsafe(50)
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check"],
         env=environment,
@@ -169,8 +168,11 @@ def test_production_refuses_to_start_when_misconfigured(env: dict[str, str]) -> 
 
 
 def test_production_with_a_secret_and_no_demo_login_starts() -> None:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("BRYGGA_")}
-    environment |= {"BRYGGA_ENVIRONMENT": "production", "BRYGGA_SECRET_KEY": "x" * 50}
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("BRYGGA_", "DJANGO_"))}
+    environment |= {
+        "BRYGGA_ENVIRONMENT": "production",
+        "BRYGGA_SECRET_KEY": secrets.token_urlsafe(50),
+    }
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
         env=environment,
