@@ -14,7 +14,6 @@ escapes the matrix. Personas:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -23,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from brygga.cases.models import Case
 from brygga.directory.models import Commission, Organisation, Unit
-from conftest import commission_of, log_in
+from brygga.testing import commission_of, log_in
 
 pytestmark = pytest.mark.django_db
 

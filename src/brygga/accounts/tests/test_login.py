@@ -66,7 +66,7 @@ def test_a_nurse_with_two_wards_chooses_and_can_switch(demo: Any) -> None:
 def test_someone_elses_commission_cannot_be_chosen(demo: Any) -> None:
     client = Client()
     demo_login(client, demo.person("erik"))
-    annas = Commission.objects.filter(person=demo.person("anna")).first()
+    annas = Commission.objects.get(person=demo.person("anna"))
     response = client.post(reverse("accounts:choose_commission"), {"commission": annas.pk})
     assert response.status_code == 200
     assert "Uppdraget gäller inte" in response.content.decode()
@@ -155,7 +155,7 @@ def test_production_refuses_to_start_when_misconfigured(env: dict[str, str]) -> 
     environment |= env
     if env["BRYGGA_DEMO_LOGIN"] == "1":
         environment["BRYGGA_SECRET_KEY"] = secrets.token_urlsafe(50)
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         env=environment,
         capture_output=True,
@@ -173,7 +173,7 @@ def test_production_with_a_secret_and_no_demo_login_starts() -> None:
         "BRYGGA_ENVIRONMENT": "production",
         "BRYGGA_SECRET_KEY": secrets.token_urlsafe(50),
     }
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
         env=environment,
         capture_output=True,

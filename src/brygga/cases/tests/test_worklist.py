@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -13,8 +14,13 @@ from brygga.audit.events import AuditEventType
 from brygga.audit.models import AuditEntry
 from brygga.cases.models import OPEN_STATES, Case, CaseParty
 from brygga.directory.models import Commission
+from brygga.testing import log_in
 
 pytestmark = pytest.mark.django_db
+
+
+def without_csrf_token(body: bytes) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body.decode())
 
 
 def acting_unit(client: Client) -> Any:
@@ -46,7 +52,7 @@ def test_every_listed_patient_is_in_the_access_log(login_as: Any) -> None:
     rows = AuditEntry.objects.filter(
         event_type=AuditEventType.PATIENT_LISTED, request_id=response["X-Request-ID"]
     )
-    assert sorted(r.patient_id for r in rows) == sorted(c.patient_id for c in cases)
+    assert sorted(r.patient_id or 0 for r in rows) == sorted(c.patient_id for c in cases)
     row = rows.first()
     assert row is not None
     unit = acting_unit(client)
@@ -89,7 +95,7 @@ def test_the_case_page_is_logged_and_foreign_cases_look_like_missing_ones(login_
     missing = client.get(reverse("cases:detail", args=[10**9]))
     hidden = client.get(reverse("cases:detail", args=[foreign.pk]))
     assert missing.status_code == hidden.status_code == 404
-    assert missing.content == hidden.content
+    assert without_csrf_token(missing.content) == without_csrf_token(hidden.content)
     assert not AuditEntry.objects.filter(patient=foreign.patient).exists()
 
 
@@ -111,8 +117,6 @@ def test_a_former_party_keeps_read_access_but_not_the_worklist_row(login_as: Any
     assert party is not None, "the demo region has a case with a former party"
     commission = Commission.objects.filter(unit=party.unit, role="user").first()
     assert commission is not None
-    from conftest import log_in
-
     client = log_in(Client(), commission.person, commission)
     assert client.get(reverse("cases:detail", args=[party.case.pk])).status_code == 200
     listed = {c.pk for c in client.get(reverse("cases:worklist")).context["worklist"].cases}
