@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from brygga.core.actor import Actor
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 20
+LOCK_NAMESPACE = 0x4272  # advisory-lock namespace for the access-log chains ("Br")
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,26 @@ class Draft:
     object_type: str = ""
     object_id: str = ""
     details: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _claim_chain(preferred: int, count: int) -> int:
+    """Lock one chain until the transaction ends, preferring this worker's own.
+
+    On PostgreSQL a transaction-scoped advisory lock per chain lets writers on different
+    chains run in parallel and makes writers on the same chain wait their turn instead of
+    failing. A busy chain is skipped for a free one. SQLite runs one writer at a time, so no
+    lock is needed there. The (chain, seq) unique constraint stays as the last safeguard.
+    """
+    if connection.vendor != "postgresql":
+        return preferred
+    with connection.cursor() as cursor:
+        for offset in range(count):
+            chain = (preferred + offset) % count
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, chain])
+            if cursor.fetchone()[0]:
+                return chain
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, preferred])
+    return preferred
 
 
 def chain_key() -> bytes:
@@ -65,10 +86,12 @@ def append(actor: Actor, drafts: Sequence[Draft]) -> list[AuditEntry]:
         "channel": context.channel,
     }
     key = chain_key()
-    chain = chain_rules.chain_for_this_worker(settings.AUDIT_CHAIN_COUNT)
+    count = settings.AUDIT_CHAIN_COUNT
+    preferred = chain_rules.chain_for_this_worker(count)
     for attempt in range(MAX_ATTEMPTS):
         try:
             with transaction.atomic():
+                chain = _claim_chain(preferred, count)
                 last = (
                     AuditEntry.objects.filter(chain=chain)
                     .order_by("-seq")
@@ -95,9 +118,10 @@ def append(actor: Actor, drafts: Sequence[Draft]) -> list[AuditEntry]:
                     prev = digest
                 return AuditEntry.objects.bulk_create(rows)
         except IntegrityError:
-            # Another writer appended to this chain first; move to the next chain and retry.
-            logger.debug("audit chain %s busy (attempt %s)", chain, attempt + 1)
-            chain = (chain + 1) % settings.AUDIT_CHAIN_COUNT
+            # Only without chain locks (a database other than PostgreSQL and SQLite):
+            # another writer took this sequence number first; try the next chain.
+            logger.warning("audit chain %s raced (attempt %s)", preferred, attempt + 1)
+            preferred = (preferred + 1) % count
     raise RuntimeError("Could not append to the access log")
 
 

@@ -88,3 +88,31 @@ def test_concurrent_writers_on_one_chain_never_fork_it(settings: object) -> None
     seqs = [r.seq for r in first + second]
     assert seqs == [1, 2, 3, 4, 5, 6]
     call_command("verify_audit_chain")
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite runs one writer at a time by design"
+)
+def test_parallel_writers_on_one_chain_all_succeed_and_the_chain_holds() -> None:
+    """Four threads, each with its own connection, append to one chain at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+    from django.test.utils import override_settings
+
+    def write(n: int) -> int:
+        try:
+            for i in range(n):
+                with transaction.atomic():
+                    record(
+                        Actor.system("parallel"), AuditEventType.PATIENT_SEARCHED, details={"i": i}
+                    )
+            return n
+        finally:
+            connections.close_all()
+
+    with override_settings(AUDIT_CHAIN_COUNT=1), ThreadPoolExecutor(4) as pool:
+        written = sum(pool.map(write, [25] * 4))
+    assert written == 100
+    assert AuditEntry.objects.filter(chain=0).count() == 100
+    call_command("verify_audit_chain")
