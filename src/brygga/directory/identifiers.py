@@ -7,13 +7,14 @@ translated when read, so the functions work without Django settings.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from brygga.core.checks import UserFacingError, luhn_valid
+
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+    pass
 
 __all__ = [
     "HSA_ID_MAX_LENGTH",
@@ -32,41 +33,8 @@ _HSA_ID = re.compile(r"SE([0-9]{10})-([0-9A-Za-z]+)")
 _HSA_SUFFIX_CHARACTERS = re.compile(r"[0-9A-Za-z]+")
 
 
-class InvalidIdentifier(ValueError):
-    """Not a valid organisation number or HSA-id.
-
-    ``message`` is the Swedish text for the user, ``code`` a stable reason.
-    """
-
-    def __init__(self, template: StrOrPromise, *, code: str, **params: Any) -> None:
-        super().__init__(template, code, params)
-        self.template = template
-        self.code = code
-        self.params = params
-
-    @property
-    def message(self) -> str:
-        text = str(self.template)
-        return text % self.params if self.params else text
-
-    def __str__(self) -> str:
-        return self.message
-
-    def as_validation_error(self) -> ValidationError:
-        """The same error for Django forms and model fields (translated when shown)."""
-        return ValidationError(self.template, code=self.code, params=self.params or None)
-
-
-def _luhn_valid(digits: str) -> bool:
-    # The same Luhn check as brygga.patients.identity.luhn_valid; kept here so the
-    # directory does not depend on the patients app.
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 1:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
+class InvalidIdentifier(UserFacingError):
+    """Not a valid organisation number or HSA-id; ``message`` says why, in Swedish."""
 
 
 def normalise_org_number(text: str) -> str:
@@ -86,7 +54,7 @@ def normalise_org_number(text: str) -> str:
             code="characters",
         )
     digits = match.group(1) + match.group(2)
-    if not _luhn_valid(digits):
+    if not luhn_valid(digits):
         raise InvalidIdentifier(
             _(
                 "Organisationsnumrets kontrollsiffra stämmer inte – kontrollera att "
@@ -118,7 +86,7 @@ def validate_hsa_id(text: str) -> str:
         )
     if _HSA_ID.fullmatch(stripped):
         org_number = stripped[2:12]
-        if not _luhn_valid(org_number):
+        if not luhn_valid(org_number):
             raise InvalidIdentifier(
                 _("Organisationsnumret %(org_number)s i HSA-id har fel kontrollsiffra."),
                 code="org_number",

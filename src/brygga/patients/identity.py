@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+from brygga.core.checks import UserFacingError, luhn_check_digit, luhn_valid
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -39,27 +41,8 @@ class IdentityKind(models.TextChoices):
     RESERVNUMMER_NATIONAL = "reservnummer_nationellt", _("Reservnummer (nationellt format)")
 
 
-class InvalidIdentityNumber(ValueError):
-    """The text is not an identity number Brygga accepts.
-
-    ``message`` is the Swedish (translatable) text for the user, ``code`` a stable
-    machine-readable reason. The message is translated when it is read, not when the
-    exception is raised, so parsing works without Django settings.
-    """
-
-    def __init__(self, template: StrOrPromise, *, code: str, **params: Any) -> None:
-        super().__init__(template, code, params)
-        self.template = template
-        self.code = code
-        self.params = params
-
-    @property
-    def message(self) -> str:
-        text = str(self.template)
-        return text % self.params if self.params else text
-
-    def __str__(self) -> str:
-        return self.message
+class InvalidIdentityNumber(UserFacingError):
+    """Not a valid identity number; ``message`` says what is wrong, in Swedish."""
 
 
 # FHIR identifier systems. The personnummer and samordningsnummer systems are the
@@ -160,37 +143,6 @@ class PatientIdentity:
         if not self.is_person_number:
             return False
         return self.value == TOLVAN or int(self.value[8:11]) in TEST_BIRTH_NUMBERS
-
-
-def _luhn_sum(digits: str) -> int:
-    """Luhn sum of a digit string, doubling every second digit from the right."""
-    if not digits.isascii() or not digits.isdigit():
-        raise ValueError("Luhn needs a string of the digits 0-9")
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total
-
-
-def luhn_check_digit(digits: str) -> int:
-    """The Luhn check digit to append to the payload ``digits``."""
-    if digits and (not digits.isascii() or not digits.isdigit()):
-        raise ValueError("Luhn needs a string of the digits 0-9")
-    # Appending a check digit shifts the payload one step left, so the payload's last
-    # digit is doubled: compute the sum of the payload followed by a 0.
-    return (10 - _luhn_sum(digits + "0") % 10) % 10
-
-
-def luhn_valid(digits: str) -> bool:
-    """True if ``digits`` (payload followed by its check digit) passes the Luhn check."""
-    if len(digits) < 2 or not digits.isascii() or not digits.isdigit():
-        return False
-    return _luhn_sum(digits) % 10 == 0
 
 
 def _describe_characters(characters: list[str]) -> StrOrPromise:
