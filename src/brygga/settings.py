@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -110,6 +111,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.messages.context_processors.messages",
                 "brygga.accounts.context_processors.actor",
+                "brygga.cases.context_processors.navigation_counts",
             ],
         },
     },
@@ -193,4 +195,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("BRYGGA_LOG_LEVEL", "INFO")},
+}
+
+# LUS deadlines (DOMAIN.md §3). D2's kind of day is configurable: sources disagree.
+DEADLINES: dict[str, Any] = {
+    "admission_notice_hours": env_int("BRYGGA_D1_HOURS", 24),
+    "sip_call_days": env_int("BRYGGA_D2_DAYS", 3),
+    "sip_call_day_kind": os.environ.get("BRYGGA_D2_DAY_KIND", "calendar"),
+    "expected_date_notice_hours": env_int("BRYGGA_D5_HOURS", 24),
 }

@@ -8,7 +8,7 @@ from django.http import Http404
 from brygga.core.actor import Actor
 from brygga.directory.models import Role
 
-from .models import Case, CaseParty
+from .models import Case, CaseEvent, CaseParty
 
 # Roles that take part in care; administrative roles see no cases.
 CARE_ROLES = (Role.USER, Role.MANAGER)
@@ -36,3 +36,11 @@ def access_case(actor: Actor, case_id: int) -> Case:
     if case is None:
         raise Http404
     return case
+
+
+def access_event(case: Case, event_id: int) -> CaseEvent:
+    """An event of a case the actor already has access to, or 404."""
+    event = CaseEvent.objects.filter(case=case, pk=event_id).first()
+    if event is None:
+        raise Http404
+    return event

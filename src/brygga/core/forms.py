@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class AccessibleFormMixin:
@@ -39,3 +40,38 @@ class AccessibleFormMixin:
                 field.widget.attrs["aria-describedby"] = " ".join(described)
             else:
                 field.widget.attrs.pop("aria-describedby", None)
+
+
+class DateInput(forms.DateInput):
+    """A native date picker; the value is always written YYYY-MM-DD."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """A native date-and-time picker (local time, Europe/Stockholm)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """Date and time as staff type them: local time, minutes, from a datetime-local input."""
+
+    widget = DateTimeInput
+    input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "required": _("Fyll i datum och tid."),
+                "invalid": _("Skriv datum och tid som ÅÅÅÅ-MM-DD TT:MM."),
+            },
+        )
+        super().__init__(**kwargs)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from brygga.core.actor import Actor
-from brygga.core.forms import AccessibleFormMixin
+from brygga.core.forms import AccessibleFormMixin, DateInput
 
 from . import access, rules
 from .models import (
@@ -28,15 +28,6 @@ from .models import (
     Unit,
     UnitStatus,
 )
-
-
-class DateInput(forms.DateInput):
-    """A native date picker; the value is always written YYYY-MM-DD."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class UnitChoiceField(forms.ModelChoiceField):
