@@ -5,6 +5,7 @@ escapes the matrix. Personas:
   anonymous   – no session
   own_unit    – Anna, user at the ward that is party to the subject case
   other_unit  – a user at a ward that is not party to the subject case
+  municipality – Karin, handläggare at Solna social services, a party to the subject case
   manager     – Lars, manager at Anna's ward
   ek_admin    – Sofia, EK administrator of Region Stockholm
   ek_admin_municipality – Per, EK administrator of Solna stad (a foreign organisation)
@@ -30,6 +31,7 @@ PERSONAS = (
     "anonymous",
     "own_unit",
     "other_unit",
+    "municipality",
     "manager",
     "ek_admin",
     "ek_admin_municipality",
@@ -56,14 +58,28 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
     "accounts:logout": ("", row(405, anonymous=405, expired=405)),
     "accounts:choose_commission": ("", row(200, expired=ELSEWHERE)),
     "accounts:no_commission": ("", row(CHOOSE, expired=403)),
-    "cases:worklist": (
+    "cases:worklist": ("", row(200, ek_admin=403, ek_admin_municipality=403, central=403)),
+    "cases:open": (
         "",
-        row(200, ek_admin=403, ek_admin_municipality=403, central=403),
+        row(200, municipality=403, ek_admin=403, ek_admin_municipality=403, central=403),
     ),
-    "cases:detail": (
-        "case",
-        row(404, own_unit=200, manager=200),
-    ),
+    "cases:open_sip": ("", row(403, municipality=200)),
+    "cases:acknowledge": ("case", row(405)),
+}
+CASE_PAGE = row(
+    404,
+    own_unit=200,
+    manager=200,
+    municipality=200,
+    ek_admin=403,
+    ek_admin_municipality=403,
+    central=403,
+)
+MATRIX |= {
+    "cases:detail": ("case", CASE_PAGE),
+    "cases:patient_information": ("case", CASE_PAGE),
+    "cases:event": ("case_message", CASE_PAGE),
+    "cases:retract": ("case_event", CASE_PAGE),
     "audit:search": ("", row(403, manager=200, central=200)),
     "audit:extract": ("patient", row(403, manager=200, central=200)),
 }
@@ -85,15 +101,32 @@ for kind, subject in (
 MATRIX["directory:commission_end"] = ("region_commission", row(403, **REGION_ONLY))
 
 
+def subject_case(demo: Any) -> Case:
+    """An open case of Anna's ward where Karin's social services is a party too."""
+    anna_unit = commission_of(demo.person("anna")).unit
+    karin_unit = commission_of(demo.person("karin")).unit
+    case = (
+        Case.objects.filter(parties__unit=anna_unit, parties__active=True)
+        .filter(parties__unit=karin_unit)
+        .filter(state__in=["planning", "ready"])
+        .first()
+    )
+    assert case is not None
+    return case
+
+
 @pytest.fixture
 def subjects(demo: Any) -> dict[str, list[Any]]:
     anna_unit = commission_of(demo.person("anna")).unit
-    case = Case.objects.filter(parties__unit=anna_unit).first()
-    assert case is not None
+    case = subject_case(demo)
+    event = case.events.order_by("pk").first()
+    assert event is not None
     region = Organisation.objects.get(org_number="2321000016")
     return {
         "": [],
         "case": [case.pk],
+        "case_message": [case.pk, "meddelande"],
+        "case_event": [case.pk, event.pk],
         "patient": [case.patient_id],
         "own_org_unit": [anna_unit.pk],
         "organisation": [region.pk],
@@ -105,8 +138,7 @@ def subjects(demo: Any) -> dict[str, list[Any]]:
 @pytest.fixture
 def visitors(demo: Any) -> dict[str, Client]:
     anna_unit = commission_of(demo.person("anna")).unit
-    case = Case.objects.filter(parties__unit=anna_unit).first()
-    assert case is not None
+    case = subject_case(demo)
     other = (
         Commission.objects.filter(role="user", unit__care_type="inpatient_somatic")
         .exclude(unit__case_parties__case=case)
@@ -120,6 +152,7 @@ def visitors(demo: Any) -> dict[str, Client]:
         "anonymous": Client(),
         "own_unit": log_in(Client(), demo.person("anna"), commission_of(demo.person("anna"))),
         "other_unit": log_in(Client(), other.person, other),
+        "municipality": log_in(Client(), demo.person("karin"), commission_of(demo.person("karin"))),
         "manager": log_in(Client(), demo.person("lars"), commission_of(demo.person("lars"))),
         "ek_admin": log_in(Client(), demo.person("sofia"), commission_of(demo.person("sofia"))),
         "ek_admin_municipality": log_in(
