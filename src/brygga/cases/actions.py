@@ -281,7 +281,9 @@ def _apply_expected_date(
 def _apply_planning(
     case: Case, event: CaseEvent, payload: p.Payload, actor: Actor, now: dt.datetime
 ) -> None:
-    case.planning_information_at = event.effective_at
+    # D4 asks whether information was transferred by the discharge day: the first
+    # transfer answers it; later additions do not make it late.
+    case.planning_information_at = case.planning_information_at or event.effective_at
 
 
 def _apply_fast_vardkontakt(
@@ -566,7 +568,7 @@ def _recompute_derived(case: Case) -> None:
         case.expected_discharge_on = dt.date.fromisoformat(
             admission.payload["expected_discharge_on"]
         )
-    planning = live.filter(type=E.PLANNING_INFORMATION).last()
+    planning = live.filter(type=E.PLANNING_INFORMATION).first()
     case.planning_information_at = planning.effective_at if planning else None
     contact = live.filter(type=E.FAST_VARDKONTAKT).last()
     if contact is None:

@@ -86,7 +86,7 @@ class Case(models.Model):
     fast_vardkontakt = models.CharField(_("fast vårdkontakt"), max_length=200, blank=True)
     fast_vardkontakt_at = models.DateTimeField(_("fast vårdkontakt utsedd"), null=True, blank=True)
     planning_information_at = models.DateTimeField(
-        _("planeringsunderlag skickat"), null=True, blank=True
+        _("första planeringsunderlaget skickat"), null=True, blank=True
     )
     on_leave = models.BooleanField(_("på permission"), default=False)
     discharged_at = models.DateTimeField(_("utskriven"), null=True, blank=True)
