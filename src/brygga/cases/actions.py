@@ -138,14 +138,15 @@ def _attach_parties(case: Case, recipients: Iterable[Unit], *, now: dt.datetime)
         role = party_role_for(unit)
         if role is None or role == PartyRole.INPATIENT:
             raise NotAllowed(_("%(unit)s kan inte vara mottagare i ärendet.") % {"unit": unit.name})
-        if not unit.is_usable(now.date()):
+        if not unit.is_usable(timezone.localdate(now)):
             raise NotAllowed(_("%(unit)s använder inte Brygga.") % {"unit": unit.name})
         CaseParty.objects.get_or_create(
             case=case, unit=unit, role=role, defaults={"joined_at": now}
         )
 
 
-def _existing_by_key(actor: Actor, idempotency_key: str) -> Case | None:
+def _existing_by_key(actor: Actor, patient: Patient, idempotency_key: str) -> Case | None:
+    """The case a previous submit of the same form opened, for the same patient only."""
     if not idempotency_key:
         return None
     event = (
@@ -155,7 +156,13 @@ def _existing_by_key(actor: Actor, idempotency_key: str) -> Case | None:
         .select_related("case")
         .first()
     )
-    return event.case if event else None
+    if event is None:
+        return None
+    if event.case.patient_id != patient.pk:
+        raise NotAllowed(
+            _("Formuläret har redan använts för en annan patient. Börja om med ett nytt ärende.")
+        )
+    return event.case
 
 
 @transaction.atomic
@@ -177,7 +184,7 @@ def open_case(
     if not unit.is_inpatient:
         raise NotAllowed(_("Bara en slutenvårdsenhet kan öppna ett ärende för ett vårdtillfälle."))
     Patient.objects.select_for_update().filter(pk=patient.pk).first()  # one opening at a time
-    existing = _existing_by_key(actor, idempotency_key)
+    existing = _existing_by_key(actor, patient, idempotency_key)
     if existing is not None:
         return existing
     if Case.objects.filter(patient=patient, kind=CaseKind.STAY, state__in=OPEN_STATES).exists():
@@ -229,7 +236,7 @@ def open_sip_case(
     if role not in {PartyRole.PRIMARY_CARE, PartyRole.MUNICIPALITY}:
         raise NotAllowed(_("SIP utanför sjukhusvistelse startas av öppenvården eller kommunen."))
     Patient.objects.select_for_update().filter(pk=patient.pk).first()
-    existing = _existing_by_key(actor, idempotency_key)
+    existing = _existing_by_key(actor, patient, idempotency_key)
     if existing is not None:
         return existing
     case = Case.objects.create(
@@ -348,8 +355,10 @@ def _join_party(case: Case, unit: Unit, role: PartyRole, *, now: dt.datetime) ->
 
 def _forward_history(case: Case, unit: Unit) -> None:
     """A new party receives the notices sent so far, to read and acknowledge."""
-    notices = CaseEvent.objects.filter(case=case, retracted_at__isnull=True).exclude(
-        type__in=[E.CASE_OPENED, E.REJECTED, E.TRANSFERRED]
+    notices = (
+        CaseEvent.objects.filter(case=case, retracted_at__isnull=True)
+        .exclude(type__in=[E.CASE_OPENED, E.REJECTED, E.TRANSFERRED])
+        .exclude(author_unit=unit)
     )
     NoticeRecipient.objects.bulk_create(
         [NoticeRecipient(event=notice, unit=unit) for notice in notices], ignore_conflicts=True
@@ -360,10 +369,16 @@ def _apply_rejected(
     case: Case, event: CaseEvent, payload: p.Payload, actor: Actor, now: dt.datetime
 ) -> None:
     assert isinstance(payload, p.Rejected)
+    if (
+        actor.unit is not None
+        and payload.correct_municipality_code == actor.unit.municipality_code
+        and not payload.correct_district
+    ):
+        raise NotAllowed(_("Ange den kommun där patienten är folkbokförd, inte er egen."))
     targets = [
         unit
         for unit in social_services_units(
-            payload.correct_municipality_code, payload.correct_district, on=now.date()
+            payload.correct_municipality_code, payload.correct_district, on=timezone.localdate(now)
         )
         if unit != actor.unit
     ]
@@ -386,7 +401,7 @@ def _apply_transferred(
 ) -> None:
     assert isinstance(payload, p.Transferred)
     target = Unit.objects.filter(pk=payload.to_unit_id).first()
-    if target is None or not target.is_inpatient or not target.is_usable(now.date()):
+    if target is None or not target.is_inpatient or not target.is_usable(timezone.localdate(now)):
         raise NotAllowed(_("Välj en slutenvårdsenhet som använder Brygga."))
     if target == actor.unit:
         raise NotAllowed(_("Patienten vårdas redan på den enheten."))
@@ -568,6 +583,8 @@ def _recompute_derived(case: Case) -> None:
         case.expected_discharge_on = dt.date.fromisoformat(
             admission.payload["expected_discharge_on"]
         )
+    else:
+        case.expected_discharge_on = None
     planning = live.filter(type=E.PLANNING_INFORMATION).first()
     case.planning_information_at = planning.effective_at if planning else None
     contact = live.filter(type=E.FAST_VARDKONTAKT).last()
@@ -579,9 +596,11 @@ def _recompute_derived(case: Case) -> None:
             data.get(k, "") for k in ("name", "title", "phone") if data.get(k)
         )
         case.fast_vardkontakt_at = contact.effective_at
+    calls = live.filter(type=E.SIP_CALLED)
     if case.ready_at is not None:
-        called = live.filter(type=E.SIP_CALLED, recorded_at__gte=case.ready_at).first()
-        case.sip_called_at = called.effective_at if called else None
+        calls = calls.filter(recorded_at__gte=case.ready_at)
+    called = calls.first()
+    case.sip_called_at = called.effective_at if called else None
 
 
 @transaction.atomic

@@ -83,9 +83,17 @@ class Ready(Payload):
     sip_needed: bool = False
 
 
+def _require_text(value: str, what: str) -> None:
+    if not value.strip():
+        raise ValueError(f"{what} must not be empty")
+
+
 @dataclass(frozen=True)
 class ReadyWithdrawn(Payload):
     reason: str
+
+    def __post_init__(self) -> None:
+        _require_text(self.reason, "reason")
 
 
 @dataclass(frozen=True)
@@ -149,6 +157,9 @@ class LeaveEnded(Payload):
 @dataclass(frozen=True)
 class Cancelled(Payload):
     reason: str
+
+    def __post_init__(self) -> None:
+        _require_text(self.reason, "reason")
 
 
 PAYLOAD_TYPES: dict[E, type[Payload]] = {
