@@ -4,6 +4,7 @@ axe-core runs on every page visited."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -37,7 +38,7 @@ def log_out(page: Any) -> None:
 
 
 def local(minutes_from_now: int = 0) -> str:
-    moment = timezone.localtime() + timezone.timedelta(minutes=minutes_from_now)
+    moment = timezone.localtime() + dt.timedelta(minutes=minutes_from_now)
     return moment.strftime("%Y-%m-%dT%H:%M")
 
 

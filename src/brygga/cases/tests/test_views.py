@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -36,7 +37,7 @@ def form_key(client: Client, url: str) -> dict[str, str]:
 
 
 def local(minutes_ago: int = 0) -> str:
-    moment = timezone.localtime() - timezone.timedelta(minutes=minutes_ago)
+    moment = timezone.localtime() - dt.timedelta(minutes=minutes_ago)
     return moment.strftime("%Y-%m-%dT%H:%M")
 
 
