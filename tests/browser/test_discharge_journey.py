@@ -65,9 +65,7 @@ def open_case(page: Any, check_a11y: Any, *, municipality_code: str) -> None:
     check_a11y(page)
 
 
-def act(
-    page: Any, check_a11y: Any, action: str, fill: dict[str, str], submit: str | None = None
-) -> None:
+def act(page: Any, check_a11y: Any, action: str, fill: dict[str, str]) -> None:
     """On the case page: choose an action, fill its form, send it."""
     page.get_by_role("link", name=action, exact=True).click()
     page.get_by_role("heading", level=1).wait_for()
@@ -87,11 +85,16 @@ def test_from_admission_to_closing_with_three_parties(
 ) -> None:
     log_in(page, "Anna Lindqvist")
     open_case(page, check_a11y, municipality_code="0184")
-    act(page, check_a11y, "Inskrivningsmeddelande", {"Beräknat utskrivningsdatum": "2030-01-10"})
     act(
         page,
         check_a11y,
-        "Planeringsunderlag",
+        "Skicka inskrivningsmeddelande",
+        {"Beräknat utskrivningsdatum": "2030-01-10"},
+    )
+    act(
+        page,
+        check_a11y,
+        "Skicka planeringsunderlag",
         {
             "Boende och hemsituation": "Bor ensam i lägenhet, hiss finns.",
             "Behov efter utskrivning": "Hemtjänst morgon och kväll.",
@@ -110,7 +113,7 @@ def test_from_admission_to_closing_with_three_parties(
     act(
         page,
         check_a11y,
-        "Meddelande",
+        "Skicka meddelande",
         {"Meddelande": "Vi har beviljat hemtjänst från utskrivningsdagen."},
     )
     log_out(page)
@@ -120,7 +123,7 @@ def test_from_admission_to_closing_with_three_parties(
     act(
         page,
         check_a11y,
-        "Fast vårdkontakt utsedd",
+        "Utse fast vårdkontakt",
         {"Namn": "Maria Svensson", "Titel eller funktion": "Distriktssköterska"},
     )
     log_out(page)
@@ -130,7 +133,7 @@ def test_from_admission_to_closing_with_three_parties(
     act(
         page,
         check_a11y,
-        "Utskrivningsklar",
+        "Meddela utskrivningsklar",
         {
             "Ansvarig läkare": "Dr Ek",
             "Patienten behöver insatser från både region och kommun (SIP ska kallas)": "check",
@@ -140,14 +143,14 @@ def test_from_admission_to_closing_with_three_parties(
     act(
         page,
         check_a11y,
-        "Återtagande av utskrivningsklar",
+        "Återta utskrivningsklar",
         {"Varför är patienten inte längre utskrivningsklar?": "Feber på kvällen."},
     )
     assert "Planering pågår" in page.locator(".patient-header").inner_text()
     act(
         page,
         check_a11y,
-        "Utskrivningsklar",
+        "Meddela utskrivningsklar",
         {
             "Ansvarig läkare": "Dr Ek",
             "Patienten behöver insatser från både region och kommun (SIP ska kallas)": "check",
@@ -158,7 +161,7 @@ def test_from_admission_to_closing_with_three_parties(
 
     log_in(page, "Maria Svensson")
     page.goto(case_url)
-    page.get_by_role("link", name="Kallelse till SIP", exact=True).click()
+    page.get_by_role("link", name="Kalla till SIP", exact=True).click()
     check_a11y(page)
     page.get_by_label("Mötets tid").fill(local(24 * 60))
     page.get_by_label("Videomöte").check()
@@ -171,7 +174,7 @@ def test_from_admission_to_closing_with_three_parties(
     act(
         page,
         check_a11y,
-        "SIP-möte hållet",
+        "Registrera hållet SIP-möte",
         {
             "När hölls mötet?": local(-5),
             "Planen i sammandrag: vem gör vad": "Hemtjänst två gånger dagligen.",
@@ -181,7 +184,7 @@ def test_from_admission_to_closing_with_three_parties(
 
     log_in(page, "Anna Lindqvist")
     page.goto(case_url)
-    page.get_by_role("link", name="Utskrivningsmeddelande", exact=True).click()
+    page.get_by_role("link", name="Skicka utskrivningsmeddelande", exact=True).click()
     check_a11y(page)
     page.get_by_label("Hemmet").check()
     page.locator("form.form button[type=submit]").click()
@@ -192,7 +195,7 @@ def test_from_admission_to_closing_with_three_parties(
     assert "Maria Svensson" in info and "Hemtjänst två gånger dagligen" in info
     check_a11y(page)
     page.go_back()
-    act(page, check_a11y, "Ärendet avslutat", {})
+    act(page, check_a11y, "Avsluta ärendet", {})
     case = Case.objects.get(patient__identity_number="194006149803")
     assert case.state == CaseState.CLOSED
     assert case.fast_vardkontakt.startswith("Maria Svensson")
@@ -204,8 +207,10 @@ def test_avvisning_routes_the_case_and_makulering_keeps_it_visible(
     # The ward opens the case with the wrong municipality: Sundbyberg instead of Solna.
     log_in(page, "Anna Lindqvist")
     open_case(page, check_a11y, municipality_code="0183")
-    act(page, check_a11y, "Inskrivningsmeddelande", {})
-    act(page, check_a11y, "Meddelande", {"Meddelande": "Skickat till fel mottagare, bortse."})
+    act(page, check_a11y, "Skicka inskrivningsmeddelande", {})
+    act(
+        page, check_a11y, "Skicka meddelande", {"Meddelande": "Skickat till fel mottagare, bortse."}
+    )
     page.get_by_role("link", name="Makulera Meddelande").click()
     check_a11y(page)
     page.get_by_label("Varför makuleras meddelandet?").fill("Skrivet i fel ärende")
@@ -226,7 +231,7 @@ def test_avvisning_routes_the_case_and_makulering_keeps_it_visible(
     assert sundbyberg is not None
     log_in_person(page, sundbyberg.person.pk)
     page.goto(case_url)
-    page.get_by_role("link", name="Avvisning", exact=True).click()
+    page.get_by_role("link", name="Avvisa ärendet", exact=True).click()
     check_a11y(page)
     page.get_by_label("Patienten är inte folkbokförd i kommunen").check()
     page.get_by_label("Rätt kommun (kommunkod)").fill("0184")

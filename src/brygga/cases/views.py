@@ -74,7 +74,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "timeline": entries,
             "deadlines": case_deadlines(case, expected_date_events, now=now),
             "days_waited": days_waited(case, now=now),
-            "actions": [(EVENT_SLUGS[e], E(e).label) for e in possible],
+            "actions": [(EVENT_SLUGS[e], EVENT_FORMS[e].title) for e in possible],
             "pending": sum(1 for e in entries if e.mine_to_acknowledge),
             "is_party": role is not None,
         },
