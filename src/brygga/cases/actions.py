@@ -310,7 +310,6 @@ def _apply_ready(
     # The notice's own time starts the payment clock (DOMAIN.md §2.5), not the decision.
     case.ready_at = event.effective_at
     case.sip_needed = payload.sip_needed
-    case.sip_called_at = None
 
 
 def _apply_ready_withdrawn(
@@ -596,10 +595,8 @@ def _recompute_derived(case: Case) -> None:
             data.get(k, "") for k in ("name", "title", "phone") if data.get(k)
         )
         case.fast_vardkontakt_at = contact.effective_at
-    calls = live.filter(type=E.SIP_CALLED)
-    if case.ready_at is not None:
-        calls = calls.filter(recorded_at__gte=case.ready_at)
-    called = calls.first()
+    # A kallelse sent before the utskrivningsklar notice still counts (D2 is met by it).
+    called = live.filter(type=E.SIP_CALLED).first()
     case.sip_called_at = called.effective_at if called else None
 
 

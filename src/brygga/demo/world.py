@@ -7,8 +7,12 @@ municipalities, 212000-, do not use). Patients and staff have personnummer from
 Skatteverket's test series only (birth numbers 980-999), phone and fax numbers come from
 PTS's series for fiction (08-465 004 00-99), and every e-mail address is at example.se.
 
-The world is described as data (the tables below) and written in one transaction with
-bulk inserts, because the test suite loads it for many tests (see ``conftest.py``).
+The world is described as data (the tables below) and written in one transaction. The
+directory and the patients go in with bulk inserts; the cases are recorded through the
+case actions (``brygga.cases.actions``), step by step with ``now`` set in the past, so every
+case has a consistent timeline of notices, acknowledgements and access-log rows, ending
+relative to the real ``now``. The test suite loads the world for many tests (see
+``conftest.py``), so loading stays fast.
 Named people ("personas", like Zulip's "hamlet") are listed in ``PERSONAS``; tests and
 docs refer to them by those short names.
 """
@@ -18,6 +22,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import heapq
+import itertools
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,8 +34,19 @@ from django.db import transaction
 
 from brygga.audit.events import AuditEventType
 from brygga.audit.log import record
-from brygga.cases.models import CareKind, Case, CaseParty, CaseState, PartyRole
+from brygga.cases import payloads as p
+from brygga.cases.actions import (
+    acknowledge_all,
+    open_case,
+    open_sip_case,
+    record_event,
+    retract,
+)
+from brygga.cases.models import CareKind, Case, CaseEvent, CaseState, Destination
+from brygga.cases.models import CaseEventType as E
+from brygga.cases.rules import TRANSITIONS
 from brygga.core.actor import Actor
+from brygga.core.calendar import is_working_day
 from brygga.directory.models import (
     CareType,
     Commission,
@@ -731,6 +748,11 @@ PATIENTS: tuple[_PatientSpec, ...] = (
        kind=IdentityKind.RESERVNUMMER_SLL, reserve=_reservnummer_sll(2024, 342)),
     _p("heikki", "Heikki", "Virtanen", "m", None, "", "", "", "", "",
        kind=IdentityKind.RESERVNUMMER_NATIONAL, reserve="RN52071401M7"),
+    # A SIP outside a hospital stay (no inpatient case).
+    _p("elly", "Elly", "Wennberg", "f", (1936, 4, 18), "solna",
+       "Skytteholmsvägen 6", "171 44", "Solna", "vc_solna"),
+    _p("goran", "Göran", "Tallqvist", "m", (1945, 10, 6), "solna",
+       "Ankdammsgatan 20", "171 67", "Solna", "vc_solna"),
 )  # fmt: skip
 _PATIENT_BY_KEY = {spec.key: spec for spec in PATIENTS}
 
@@ -742,79 +764,176 @@ When = int | tuple[int, str]
 
 
 @dataclass(frozen=True)
+class _Extra:
+    """A special event in a stay, ``hours`` after one of its milestones (negative: before).
+
+    Milestones: admitted, opened, notice, planning, fvk, ready, withdrawn, ready_again,
+    sip_called, sip_meeting, sip_held, discharged, closed and now.
+    """
+
+    kind: str  # message, retract, date_changed, rejected, transferred, leave, leave_ended
+    after: str
+    hours: float
+    by: str = ""  # the author's unit key; default: the inpatient ward of the moment
+    text: str = ""  # free text; for retract the reason
+    to: str = ""  # transferred: the ward the patient moves to
+    days: int = 0  # date_changed: how many days the expected date moves
+    decided_before: float = 1.0  # date_changed: hours from the ward's decision to the notice
+
+
+@dataclass(frozen=True)
 class _CaseSpec:
+    """One inpatient stay and how far it has come. `_Stay` records it through the actions."""
+
     patient: str
-    ward: str
+    ward: str  # the ward that opened the case
     state: str
     admitted: When
-    expected_in_days: int  # beräknat utskrivningsdatum, relative to today
+    expected_in_days: int  # beräknat utskrivningsdatum in the admission notice, from today
     ready: When | None = None
     discharged: When | None = None
     closed: When | None = None  # closing or cancelling
+    withdrawn: tuple[When, When] | None = None  # (återtagande, utskrivningsklar again)
+    destination: str = Destination.HOME
+    cancel_reason: str = ""
     compulsory: bool = False
     with_outpatient_psychiatry: bool = False
-    rejected_by: str = ""  # a social-services unit that rejected the case (avvisning)
-    transferred_from: str = ""  # the ward the patient was moved from
+    assessed_after: float = 1.0  # hours from admission to the assessment that support is needed
+    notice_after: float = 2.0  # hours from the assessment to the admission notice (D1: 24)
+    faxed: bool = False  # the notice went by fax (reserve routine), registered 5 hours later
+    sip: bool = False  # support needed from both region and municipality
+    sip_called: bool = True
+    sip_held: bool = True
+    unread_from: str = ""  # a milestone or extra kind: what came from then on is unread
+    extras: tuple[_Extra, ...] = ()
+
+
+@dataclass(frozen=True)
+class _SipSpec:
+    """A SIP outside a hospital stay, started by primary care or social services."""
+
+    patient: str
+    started_by: str
+    recipients: tuple[str, ...]
+    opened: When
+    text: str
+    held: bool = False  # fast vårdkontakt appointed, SIP called and held with a plan
+    unread: bool = False  # the recipients have not acknowledged the start yet
 
 
 _S = CaseState
+_D = Destination
 CASES: tuple[_CaseSpec, ...] = (
-    # Anna's ward, G61: every open state, Solna and non-Solna patients.
+    # Anna's ward, G61: every state of a stay, Solna and non-Solna patients.
     _CaseSpec("astrid", "ks_solna_g61", _S.ADMITTED, 5, 6),
-    _CaseSpec("kjell", "ks_solna_g61", _S.ADMITTED, (2, "08:15"), 3),
-    _CaseSpec("gunnar", "ks_solna_g61", _S.PLANNING, (4, "14:20"), 2),
+    # Admitted 30 hours ago and still no admission notice: D1 is overdue.
+    _CaseSpec("kjell", "ks_solna_g61", _S.ADMITTED, 30, 3),
+    _CaseSpec("gunnar", "ks_solna_g61", _S.PLANNING, (4, "14:20"), 2, unread_from="message",
+              extras=(
+                  _Extra("date_changed", "notice", 44, days=2,
+                         text="Fortsatt syrgasbehov; beräknad utskrivning flyttas."),
+                  _Extra("message", "now", -3, by="soc_solna",
+                         text="Hemtjänsten kan utökas till fyra besök per dag från "
+                              "utskrivningsdagen. Ring gärna om ni behöver mer underlag."),
+              )),
+    # Sent to Sundbyberg, where Rolf no longer lives: avvisning, and on to Solna.
     _CaseSpec("rolf", "ks_solna_g61", _S.PLANNING, (6, "10:05"), 1,
-              rejected_by="soc_sundbyberg"),
-    _CaseSpec("helena", "ks_solna_g61", _S.PLANNING, (3, "19:30"), 4),
-    _CaseSpec("margareta", "ks_solna_g61", _S.READY, (9, "11:50"), -1, ready=(1, "09:40")),
-    _CaseSpec("sven", "ks_solna_g61", _S.READY, (12, "16:05"), -4, ready=(4, "15:10")),
-    _CaseSpec("bengt", "ks_solna_g61", _S.DISCHARGED, (10, "09:30"), -1,
-              ready=(3, "11:00"), discharged=(1, "13:30")),
-    _CaseSpec("elsa", "ks_solna_g61", _S.CLOSED, (30, "13:45"), -20,
-              ready=(22, "10:30"), discharged=(20, "11:15"), closed=(15, "16:00")),
-    _CaseSpec("lennart", "ks_solna_g61", _S.CANCELLED, (8, "07:55"), -2, closed=(6, "09:00")),
+              extras=(
+                  _Extra("rejected", "notice", 5, by="soc_sundbyberg",
+                         text="Patienten flyttade till Solna i våras och är folkbokförd där."),
+              )),
+    # The admission notice went 31 hours after the assessment (D1 missed), and a message
+    # sent in the wrong case was made void (makulerad).
+    _CaseSpec("helena", "ks_solna_g61", _S.PLANNING, (3, "19:30"), 4, notice_after=31,
+              extras=(
+                  _Extra("message", "notice", 4,
+                         text="Patienten önskar att dottern kontaktas inför hemgång."),
+                  _Extra("retract", "notice", 4.5,
+                         text="Meddelandet skrevs i fel ärende."),
+              )),
+    _CaseSpec("margareta", "ks_solna_g61", _S.READY, (9, "11:50"), -1, ready=(1, "09:40"),
+              unread_from="ready"),
+    # Utskrivningsklar four days, SIP needed but not called yet (D2 overdue).
+    _CaseSpec("sven", "ks_solna_g61", _S.READY, (12, "16:05"), -4, ready=(4, "15:10"),
+              sip=True, sip_called=False),
+    # Utskrivningsklar, återtagande after a new fever, utskrivningsklar again.
+    _CaseSpec("birgitta", "ks_solna_g61", _S.READY, (14, "10:30"), -5, ready=(8, "10:15"),
+              withdrawn=((6, "22:40"), (3, "11:20")), sip=True, unread_from="sip_held"),
+    _CaseSpec("bengt", "ks_solna_g61", _S.DISCHARGED, (10, "09:30"), -1, ready=(3, "11:00"),
+              discharged=(1, "13:30"), destination=_D.SHORT_TERM, sip=True,
+              unread_from="discharged"),
+    _CaseSpec("elsa", "ks_solna_g61", _S.CLOSED, (30, "13:45"), -20, ready=(22, "10:30"),
+              discharged=(20, "11:15"), closed=(15, "16:00"), destination=_D.SPECIAL_HOUSING,
+              sip=True),
+    _CaseSpec("lennart", "ks_solna_g61", _S.CANCELLED, (8, "07:55"), -2, closed=(6, "09:00"),
+              cancel_reason="Patienten behöver inga insatser efter utskrivningen; "
+                            "återgår till eget boende utan stöd."),
     # Erik's wards.
-    _CaseSpec("birgitta", "ks_solna_k12", _S.READY, (5, "21:10"), 0, ready=(2, "10:20")),
-    _CaseSpec("ulla", "ks_solna_k12", _S.PLANNING, (3, "12:00"), 3),
+    _CaseSpec("ulla", "ks_solna_k12", _S.READY, (5, "21:10"), 0, ready=(2, "10:20")),
     _CaseSpec("heikki", "ks_solna_k12", _S.PLANNING, (2, "17:45"), 2),
     _CaseSpec("yusuf", "ks_solna_k12", _S.ADMITTED, 20, 5),
     _CaseSpec("stig", "ds_71", _S.PLANNING, (3, "13:00"), 2),
     _CaseSpec("kerstin", "ds_71", _S.ADMITTED, (1, "12:30"), 5),
-    _CaseSpec("gudrun", "ds_71", _S.READY, (11, "10:15"), -5, ready=(6, "11:55")),
+    _CaseSpec("gudrun", "ds_71", _S.READY, (11, "10:15"), -5, ready=(6, "11:55"), sip=True),
     # Other somatic wards.
-    _CaseSpec("harald", "ks_solna_i73", _S.DISCHARGED, (14, "10:10"), -2,
-              ready=(5, "09:05"), discharged=(2, "10:45")),
+    _CaseSpec("harald", "ks_solna_i73", _S.DISCHARGED, (14, "10:10"), -2, ready=(5, "09:05"),
+              discharged=(2, "10:45"), sip=True),
     _CaseSpec("solveig", "ks_huddinge_m52", _S.ADMITTED, (1, "23:20"), 4),
-    _CaseSpec("arne", "ks_huddinge_m52", _S.PLANNING, (5, "08:40"), 1),
-    _CaseSpec("leila", "ks_huddinge_m52", _S.READY, (8, "15:30"), -1, ready=(2, "13:15")),
+    # A new expected date, told the recipients only a day and a half later (D5 missed).
+    _CaseSpec("arne", "ks_huddinge_m52", _S.PLANNING, (5, "08:40"), 1,
+              extras=(_Extra("date_changed", "notice", 70, days=3, decided_before=36),)),
+    _CaseSpec("leila", "ks_huddinge_m52", _S.READY, (8, "15:30"), -1, ready=(2, "13:15"),
+              unread_from="ready"),
     _CaseSpec("ioana", "ks_huddinge_m52", _S.ADMITTED, (1, "06:50"), 3),
-    _CaseSpec("ingegerd", "ks_huddinge_m52", _S.CLOSED, (40, "10:00"), -31,
-              ready=(33, "11:30"), discharged=(31, "12:00"), closed=(25, "09:15")),
-    _CaseSpec("rune", "ks_huddinge_o41", _S.CLOSED, (25, "18:20"), -17,
-              ready=(18, "09:50"), discharged=(17, "14:00"), closed=(10, "11:00")),
-    _CaseSpec("barbro", "ks_huddinge_o41", _S.PLANNING, (4, "16:15"), 3),
-    _CaseSpec("maj_britt", "sos_35", _S.PLANNING, (6, "09:20"), 2),
+    _CaseSpec("ingegerd", "ks_huddinge_m52", _S.CLOSED, (40, "10:00"), -31, ready=(33, "11:30"),
+              discharged=(31, "12:00"), closed=(25, "09:15"), destination=_D.SPECIAL_HOUSING),
+    _CaseSpec("rune", "ks_huddinge_o41", _S.CLOSED, (25, "18:20"), -17, ready=(18, "09:50"),
+              discharged=(17, "14:00"), closed=(10, "11:00"), sip=True),
+    # The need for support was seen two days after admission; D1 runs from then.
+    _CaseSpec("barbro", "ks_huddinge_o41", _S.PLANNING, (4, "16:15"), 3, assessed_after=44),
+    # Sent by fax during an outage (reservrutin) and registered afterwards.
+    _CaseSpec("maj_britt", "sos_35", _S.PLANNING, (6, "09:20"), 2, faxed=True),
     _CaseSpec("andrzej", "sos_35", _S.ADMITTED, (1, "15:00"), 4),
-    _CaseSpec("tomas", "sos_35", _S.PLANNING, (4, "04:10"), 2),
-    _CaseSpec("tord", "sos_61", _S.READY, (7, "12:40"), -2, ready=(3, "14:45")),
-    _CaseSpec("inger", "sos_61", _S.CANCELLED, (5, "10:30"), 1, closed=(3, "16:20")),
+    # Identity unknown at first (reservnummer): the notice went late (D1 missed).
+    _CaseSpec("tomas", "sos_35", _S.PLANNING, (4, "04:10"), 2, notice_after=34),
+    _CaseSpec("tord", "sos_61", _S.READY, (7, "12:40"), -2, ready=(3, "14:45"), sip=True,
+              sip_held=False),
+    _CaseSpec("inger", "sos_61", _S.CANCELLED, (5, "10:30"), 1, closed=(3, "16:20"),
+              cancel_reason="Patienten avled på avdelningen."),
     _CaseSpec("ove", "sos_61", _S.PLANNING, (2, "11:25"), 3),
     _CaseSpec("gun", "sos_43", _S.PLANNING, (4, "09:00"), 3),
-    _CaseSpec("anita", "sos_43", _S.DISCHARGED, (9, "20:05"), -1,
-              ready=(4, "08:30"), discharged=(1, "10:00")),
+    _CaseSpec("anita", "sos_43", _S.DISCHARGED, (9, "20:05"), -1, ready=(4, "08:30"),
+              discharged=(1, "10:00")),
     _CaseSpec("okand", "sos_43", _S.ADMITTED, 9, 2),
     _CaseSpec("bertil", "ds_16", _S.PLANNING, (5, "16:40"), 1),
-    _CaseSpec("eivor", "ds_16", _S.CLOSED, (21, "09:10"), -14,
-              ready=(15, "10:00"), discharged=(14, "15:30"), closed=(7, "10:30")),
-    _CaseSpec("carl_johan", "ds_16", _S.ADMITTED, (2, "21:50"), 3),
+    _CaseSpec("eivor", "ds_16", _S.CLOSED, (21, "09:10"), -14, ready=(15, "10:00"),
+              discharged=(14, "15:30"), closed=(7, "10:30")),
+    _CaseSpec("carl_johan", "ds_16", _S.PLANNING, (2, "21:50"), 3),
     # Psychiatry, some under compulsory care (LPT/LRV).
     _CaseSpec("jonas", "nsp_21", _S.READY, (20, "22:15"), -6, ready=(6, "10:00"),
-              compulsory=True, with_outpatient_psychiatry=True),
-    _CaseSpec("amir", "nsp_23", _S.PLANNING, (7, "01:30"), 5, with_outpatient_psychiatry=True,
-              transferred_from="nsp_21"),
+              compulsory=True, with_outpatient_psychiatry=True, sip=True,
+              extras=(_Extra("leave", "now", -20,
+                             text="Permission över helgen hos föräldrarna."),)),
+    _CaseSpec("amir", "nsp_21", _S.PLANNING, (7, "01:30"), 5, with_outpatient_psychiatry=True,
+              extras=(_Extra("transferred", "notice", 40, to="nsp_23",
+                             text="Flyttad till avdelning 23 för fortsatt vård."),)),
     _CaseSpec("linnea", "pss_64", _S.ADMITTED, (1, "17:20"), 10, compulsory=True),
     _CaseSpec("mattias", "pss_64", _S.CLOSED, (45, "14:00"), -28, ready=(30, "09:00"),
-              discharged=(28, "13:00"), closed=(20, "15:00"), compulsory=True),
+              discharged=(28, "13:00"), closed=(20, "15:00"), compulsory=True, sip=True,
+              extras=(
+                  _Extra("leave", "ready", -120, text="Permission med boendestödjare."),
+                  _Extra("leave_ended", "ready", -100),
+              )),
+)  # fmt: skip
+
+SIP_CASES: tuple[_SipSpec, ...] = (
+    _SipSpec("elly", "vc_solna", ("soc_solna", "hsl_solna"), (12, "10:15"),
+             "Tilltagande minnessvikt; hemtjänst och hemsjukvård behöver samordnas.",
+             held=True),
+    _SipSpec("goran", "soc_solna", ("vc_solna",), 3,
+             "Ansökan om hemtjänst; patienten har flera läkemedel och diabetes. "
+             "Vi vill samordna insatserna med vårdcentralen.",
+             unread=True),
 )  # fmt: skip
 
 
@@ -831,6 +950,7 @@ class DemoWorld:
     commissions: list[Commission] = field(default_factory=list)
     patients: dict[str, Patient] = field(default_factory=dict)
     cases: list[Case] = field(default_factory=list)
+    events: int = 0  # case events in the demo cases
 
     def person(self, name: str) -> Person:
         """A persona ("anna") or another staff member ("ingrid.persson")."""
@@ -846,7 +966,7 @@ class DemoWorld:
         return self.patients[key]
 
     def case(self, patient_key: str) -> Case:
-        """The demo case of a patient (each demo patient has exactly one)."""
+        """The demo case of a patient (each demo patient has exactly one: a stay or a SIP)."""
         patient = self.patients[patient_key]
         return next(case for case in self.cases if case.patient_id == patient.pk)
 
@@ -866,6 +986,7 @@ class DemoWorld:
             "commissions": len(self.commissions),
             "patients": len(self.patients),
             "cases": len(self.cases),
+            "events": self.events,
         }
 
 
@@ -887,81 +1008,592 @@ def _moment(when: When, *, today: dt.date, now: dt.datetime) -> dt.datetime:
     )
 
 
-def _build_case(spec: _CaseSpec, patient: Patient, *, today: dt.date, now: dt.datetime) -> Case:
-    admitted = _moment(spec.admitted, today=today, now=now)
-    ready = _moment(spec.ready, today=today, now=now) if spec.ready else None
-    discharged = _moment(spec.discharged, today=today, now=now) if spec.discharged else None
-    closed = _moment(spec.closed, today=today, now=now) if spec.closed else None
-    steps = [t for t in (admitted, ready, discharged, closed) if t is not None]
-    assert steps == sorted(steps) and steps[-1] <= now, f"inconsistent times for {spec.patient}"
-    needs = {
-        CaseState.ADMITTED: (False, False, False),
-        CaseState.PLANNING: (False, False, False),
-        CaseState.READY: (True, False, False),
-        CaseState.DISCHARGED: (True, True, False),
-        CaseState.CLOSED: (True, True, True),
-        CaseState.CANCELLED: (False, False, True),
-    }[CaseState(spec.state)]
-    assert needs == (ready is not None, discharged is not None, closed is not None), spec
-    ward = _UNIT_BY_KEY[spec.ward]
-    psychiatric = ward.care_type == CareType.INPATIENT_PSYCHIATRIC
-    return Case(
-        patient=patient,
-        state=spec.state,
-        care_kind=CareKind.PSYCHIATRIC if psychiatric else CareKind.SOMATIC,
-        compulsory_care=spec.compulsory,
-        admitted_at=admitted,
-        assessed_at=min(admitted + dt.timedelta(hours=1), now),
-        expected_discharge_on=today + dt.timedelta(days=spec.expected_in_days),
-        ready_at=ready,
-        discharged_at=discharged,
-        closed_at=closed,
-    )
+# --- Recording the cases through the actions ------------------------------------------------
+
+_OFFICE_OPENS, _OFFICE_CLOSES = dt.time(8, 0), dt.time(16, 30)
+_DOCTORS = ("Hugo Lagerqvist", "Nadia Berglöf", "Ruth Edholm", "Omar Saleh", "Vilma Rask")
+
+_ADMISSION_TEXTS = (
+    "Inkom via akuten efter fall i hemmet. Bedöms behöva stöd efter utskrivningen.",
+    "Inlagd för hjärtsvikt med andfåddhet. Troligt ökat omvårdnadsbehov efter utskrivning.",
+    "Inlagd med lunginflammation och nedsatt allmäntillstånd.",
+    "Inlagd efter höftfraktur, opererad. Rehabilitering påbörjad.",
+    "Inlagd för förvirring och uttorkning. Bor ensam.",
+)
+_PLANNING = (
+    p.PlanningInformation(
+        living_situation="Bor ensam i lägenhet, tredje våningen med hiss.",
+        current_support="Hemtjänst morgon och kväll, trygghetslarm.",
+        functional_status="Går med rollator inomhus. Behöver hjälp med dusch och påklädning.",
+        aids="Rollator, duschpall, toalettförhöjning.",
+        needs_after_discharge="Utökad hemtjänst, hjälp med läkemedel, uppföljning av vikt.",
+    ),
+    p.PlanningInformation(
+        living_situation="Bor med make i villa; sovrum på övervåningen.",
+        current_support="Inga insatser före inläggningen.",
+        functional_status="Förflyttar sig med stöd av en person. Orkar gå cirka 20 meter.",
+        aids="Rullstol för längre sträckor, provas ut av arbetsterapeut.",
+        needs_after_discharge=(
+            "Korttidsboende för rehabilitering, därefter bedömning av behov i hemmet."
+        ),
+    ),
+    p.PlanningInformation(
+        living_situation="Bor ensam i hyreslägenhet utan hiss, andra våningen.",
+        current_support="Hemsjukvård för såromläggning två gånger per vecka.",
+        functional_status="Klarar förflyttning själv men med stor fallrisk.",
+        aids="Rollator, gripklo.",
+        needs_after_discharge="Fortsatt hemsjukvård, tillsyn nattetid, matleveranser.",
+    ),
+)
+_PSYCHIATRIC_PLANNING = p.PlanningInformation(
+    living_situation="Bor i egen lägenhet med boendestöd.",
+    current_support="Boendestöd två gånger per vecka, kontakt med psykiatrisk öppenvård.",
+    functional_status="Klarar personlig vård. Behöver stöd med struktur och läkemedel.",
+    needs_after_discharge="Boendestöd, daglig sysselsättning, täta besök på mottagningen.",
+)
+_DISCHARGE_TEXTS = {
+    Destination.HOME: "Utskriven till hemmet. Läkemedelslista och epikris skickade.",
+    Destination.SHORT_TERM: "Utskriven till korttidsboende. Läkemedelslista skickad.",
+    Destination.SPECIAL_HOUSING: "Utskriven till särskilt boende enligt beslut.",
+}
+_SIP_PLAN = (
+    "Kommunen: hemtjänst fyra gånger per dag och trygghetslarm från hemkomstdagen. "
+    "Hemsjukvården: läkemedelshantering. Vårdcentralen: läkemedelsgenomgång och "
+    "uppföljande hembesök inom två veckor. Fast vårdkontakt: {contact}."
+)
 
 
-def _build_parties(
-    spec: _CaseSpec, case: Case, units: dict[str, Unit], *, now: dt.datetime
-) -> list[CaseParty]:
-    patient = _PATIENT_BY_KEY[spec.patient]
-    notified = min(case.admitted_at + dt.timedelta(hours=1), now)
-    parties: list[CaseParty] = []
+def _hours(hours: float) -> dt.timedelta:
+    return dt.timedelta(hours=hours)
 
-    def party(
-        unit_key: str,
-        role: str,
-        joined: dt.datetime,
-        left: dt.datetime | None = None,
+
+def _minute(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+def _quarter(moment: dt.datetime) -> dt.datetime:
+    """The next whole quarter of an hour (meetings start on the quarter)."""
+    floored = moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
+    return floored if floored == moment else floored + dt.timedelta(minutes=15)
+
+
+def _in_office(moment: dt.datetime) -> bool:
+    local = moment.astimezone(STOCKHOLM)
+    return is_working_day(local.date()) and _OFFICE_OPENS <= local.time() <= _OFFICE_CLOSES
+
+
+def _next_office_morning(
+    moment: dt.datetime, minute: int, *, working_days: bool = True
+) -> dt.datetime:
+    local = moment.astimezone(STOCKHOLM)
+    day = local.date() if local.time() < _OFFICE_OPENS else local.date() + dt.timedelta(days=1)
+    while working_days and not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(8, minute % 60), tzinfo=STOCKHOLM)
+
+
+def _office_time(moment: dt.datetime, *, before: dt.datetime) -> dt.datetime:
+    """Primary care and social services work office hours: the next such time if it comes
+    before ``before``; else daytime, even at a weekend; else the moment as it is."""
+    local = moment.astimezone(STOCKHOLM)
+    if _in_office(moment):
+        return moment
+    if _OFFICE_OPENS <= local.time() <= _OFFICE_CLOSES:
+        candidates = [_next_office_morning(moment, moment.minute)]
+    else:
+        candidates = [
+            _next_office_morning(moment, moment.minute),
+            _next_office_morning(moment, moment.minute, working_days=False),
+        ]
+    return next((c for c in candidates if c < before), moment)
+
+
+_READING_ROUNDS = (dt.time(8, 30), dt.time(13, 15))
+
+
+def _reading_time(unit: Unit, moment: dt.datetime) -> dt.datetime:
+    """When a unit reads (kvitterar) a notice that reached it at ``moment``.
+
+    A ward is staffed day and night and reads within 90 minutes; primary care and social
+    services go through their inbox in the morning and after lunch on working days.
+    """
+    if unit.is_inpatient:
+        return moment + dt.timedelta(minutes=90)
+    earliest = moment + dt.timedelta(minutes=15)
+    day = earliest.astimezone(STOCKHOLM).date()
+    late = dt.timedelta(minutes=unit.pk % 20)
+    while True:
+        if is_working_day(day):
+            for round_starts in _READING_ROUNDS:
+                candidate = dt.datetime.combine(day, round_starts, tzinfo=STOCKHOLM) + late
+                if candidate >= earliest:
+                    return candidate
+        day += dt.timedelta(days=1)
+
+
+class _Staff:
+    """The users who act for each unit; the unit's first user (the persona) most often."""
+
+    def __init__(self, world: DemoWorld) -> None:
+        self.users: dict[int, list[Commission]] = {}
+        for commission in world.commissions:
+            if commission.role == Role.USER and commission.valid_to is None:
+                self.users.setdefault(commission.unit_id, []).append(commission)
+        self.units = {unit.pk: unit for unit in world.units.values()}
+        self.turn = 0
+
+    def actor(self, unit: Unit) -> Actor:
+        users = self.users[unit.pk]
+        self.turn += 1
+        index = self.turn % (2 * len(users) - 1)
+        commission = users[index - len(users) + 1 if index >= len(users) else index]
+        return Actor(person=commission.person, commission=commission)
+
+    def first(self, unit: Unit) -> Person:
+        return self.users[unit.pk][0].person
+
+    def doctor(self, unit: Unit) -> str:
+        doctors = [c.person for c in self.users[unit.pk] if c.person.title == "Läkare"]
+        name = doctors[0].full_name if doctors else _DOCTORS[unit.pk % len(_DOCTORS)]
+        return f"{name}, överläkare"
+
+
+@dataclass(order=True)
+class _Step:
+    at: dt.datetime
+    seq: int
+    run: Callable[[dt.datetime], object] | None = field(default=None, compare=False)
+    reader: Unit | None = field(default=None, compare=False)
+
+
+class _Script:
+    """Runs one case's steps in time order, each through an action with ``now`` at its time.
+
+    Every unit a notice reaches reads it (``acknowledge_all``) at its next reading time
+    (`_reading_time`), together with whatever else has reached it by then. Reading that
+    would fall after ``now`` or after ``cutoff`` does not happen, so the newest notices stay
+    new in the worklists. The script keeps the active parties itself, as the actions do, so
+    it knows who a notice reaches without asking the database.
+    """
+
+    def __init__(self, staff: _Staff, patient: Patient, *, now: dt.datetime) -> None:
+        self.staff = staff
+        self.patient = patient
+        self.now = now
+        self.cutoff: dt.datetime | None = None
+        self.parties: list[Unit] = []  # the active parties, kept in step with the actions
+        self._steps: list[_Step] = []
+        self._seq = itertools.count()
+        self._reached: list[Unit] = []  # units the last step sent notices to
+        self._reading: set[int] = set()
+        self._case: Case | None = None
+
+    @property
+    def case(self) -> Case:
+        assert self._case is not None, "the first step opens the case"
+        return self._case
+
+    def at(self, moment: dt.datetime, run: Callable[[dt.datetime], object]) -> None:
+        assert moment <= self.now, f"a demo step lies after now: {moment} > {self.now}"
+        heapq.heappush(self._steps, _Step(moment, next(self._seq), run=run))
+
+    def run(self) -> Case:
+        while self._steps:
+            step = heapq.heappop(self._steps)
+            if step.reader is not None:
+                self._reading.discard(step.reader.pk)
+                acknowledge_all(actor=self.staff.actor(step.reader), case=self.case, now=step.at)
+            elif step.run is not None:
+                self._reached = []
+                step.run(step.at)
+                self._schedule_reading(step.at)
+        return self.case
+
+    def reached(self, units: Iterable[Unit]) -> None:
+        self._reached.extend(units)
+
+    def _schedule_reading(self, moment: dt.datetime) -> None:
+        for unit in self._reached:
+            if unit.pk in self._reading:
+                continue  # it reads this one too at the reading already planned
+            when = _reading_time(unit, moment)
+            if when <= self.now and (self.cutoff is None or when < self.cutoff):
+                heapq.heappush(self._steps, _Step(when, next(self._seq), reader=unit))
+                self._reading.add(unit.pk)
+
+    def record(
+        self,
+        unit: Unit,
+        event_type: E,
+        payload: p.Payload,
+        moment: dt.datetime,
+        *,
+        text: str = "",
+        effective_at: dt.datetime | None = None,
+    ) -> CaseEvent:
+        event = record_event(
+            actor=self.staff.actor(unit),
+            case=self.case,
+            event_type=event_type,
+            payload=payload,
+            text=text,
+            effective_at=effective_at,
+            now=moment,
+        )
+        # record_event refreshes the case, which forgets its patient; keep it at hand (the
+        # readings log the patient too) instead of loading it again.
+        self.case.patient = self.patient
+        if TRANSITIONS[event_type].notice:
+            self.reached(u for u in self.parties if u != unit)
+        return event
+
+    def join(self, unit: Unit, *, leaving: Unit) -> None:
+        """A rejection or transfer: one party leaves, another joins and gets the history."""
+        self.parties = [u for u in self.parties if u != leaving] + [unit]
+        self.reached([unit])
+
+    def sip_called(
+        self, unit: Unit, moment: dt.datetime, meeting: dt.datetime, participants: list[str]
     ) -> None:
-        parties.append(
-            CaseParty(
-                case=case,
-                unit=units[unit_key],
-                role=role,
-                active=left is None,
-                joined_at=joined,
-                left_at=left,
+        video = self.case.pk % 2 == 0
+        payload = p.SipCalled(
+            meeting_at=meeting,
+            mode=p.MeetingMode.VIDEO if video else p.MeetingMode.IN_PERSON,
+            place="Videolänk skickas till deltagarna" if video else unit.name,
+            participants=participants,
+            patient_participates=True,
+            next_of_kin_participates=not video,
+            consent_given=True,
+            consent_note="Patienten har muntligt samtyckt till SIP och till att anhöriga deltar.",
+        )
+        self.record(unit, E.SIP_CALLED, payload, moment)
+
+    def sip_held(self, unit: Unit, moment: dt.datetime, meeting: dt.datetime, contact: str) -> None:
+        payload = p.SipHeld(
+            held_at=meeting,
+            plan_summary=_SIP_PLAN.format(contact=contact),
+            follow_up_on=meeting.astimezone(STOCKHOLM).date() + dt.timedelta(days=28),
+        )
+        self.record(unit, E.SIP_HELD, payload, moment)
+
+
+class _Stay(_Script):
+    """One inpatient stay (`_CaseSpec`) recorded event by event, as the users would have."""
+
+    def __init__(
+        self,
+        spec: _CaseSpec,
+        world: DemoWorld,
+        staff: _Staff,
+        *,
+        number: int,
+        today: dt.date,
+        now: dt.datetime,
+    ) -> None:
+        super().__init__(staff, world.patients[spec.patient], now=now)
+        self.spec = spec
+        self.world = world
+        self.number = number
+        patient_spec = _PATIENT_BY_KEY[spec.patient]
+        self.ward = world.units[spec.ward]
+        self.psychiatric = self.ward.care_type == CareType.INPATIENT_PSYCHIATRIC
+        rejected_by = next((e.by for e in spec.extras if e.kind == "rejected"), "")
+        social = rejected_by or _social_services_key(patient_spec)
+        self.municipality = world.units[social] if social else None
+        listed = world.units[patient_spec.listed] if patient_spec.listed else None
+        psychiatry = world.units["nsp_op"] if spec.with_outpatient_psychiatry else None
+        # Outpatient psychiatry appoints the fast vårdkontakt for its patients.
+        self.outpatient = psychiatry or listed
+        self.recipients = [u for u in (self.municipality, listed, psychiatry) if u is not None]
+        self.expected = today + dt.timedelta(days=spec.expected_in_days)
+        self.last_message: CaseEvent | None = None
+        self.times, extra_times = self._times(today)
+        if spec.unread_from:
+            self.cutoff = self.times[spec.unread_from]
+        self._schedule(extra_times)
+
+    # When each step happens.
+
+    def _times(self, today: dt.date) -> tuple[dict[str, dt.datetime], list[dt.datetime]]:
+        spec, now = self.spec, self.now
+        t: dict[str, dt.datetime] = {"now": now}
+
+        def moment(when: When | None, name: str) -> None:
+            if when is not None:
+                t[name] = _moment(when, today=today, now=now)
+
+        moment(spec.admitted, "admitted")
+        t["opened"] = t["admitted"] + _hours(spec.assessed_after)
+        moment(spec.ready, "ready")
+        if spec.withdrawn:
+            moment(spec.withdrawn[0], "withdrawn")
+            moment(spec.withdrawn[1], "ready_again")
+        moment(spec.discharged, "discharged")
+        moment(spec.closed, "closed")
+        planning_ends = min(t.get(n, now) for n in ("ready", "discharged", "closed"))
+        notice = t["opened"] + _hours(spec.notice_after)
+        if spec.state != CaseState.ADMITTED and notice < planning_ends:
+            t["notice"] = notice
+            gap = planning_ends - notice
+            if gap >= _hours(4):
+                t["planning"] = notice + min(_hours(18), gap * 0.35)
+            if self.outpatient is not None and gap >= _hours(8):
+                fvk = notice + min(_hours(28), gap * 0.6)
+                t["fvk"] = _office_time(fvk, before=planning_ends)
+        ready = t.get("ready_again", t.get("ready"))
+        if ready is not None and spec.sip and spec.sip_called:
+            sip_ends = t.get("discharged", now)
+            if sip_ends - ready >= _hours(3):
+                called = _office_time(
+                    ready + min(_hours(22), (sip_ends - ready) * 0.3), before=sip_ends
+                )
+                t["sip_called"] = called
+                if spec.sip_held:
+                    meeting = called + min(_hours(48), (sip_ends - called) * 0.5)
+                    meeting = _quarter(_office_time(meeting, before=sip_ends))
+                    t["sip_meeting"] = meeting
+                    t["sip_held"] = meeting + min(_hours(1.5), (sip_ends - meeting) * 0.5)
+                else:
+                    t["sip_meeting"] = _quarter(called + _hours(48))
+        extra_times = []
+        for extra in spec.extras:
+            extra_times.append(_minute(t[extra.after] + _hours(extra.hours)))
+            t.setdefault(extra.kind, extra_times[-1])
+        return {name: _minute(value) for name, value in t.items()}, extra_times
+
+    def _schedule(self, extra_times: list[dt.datetime]) -> None:
+        t, spec = self.times, self.spec
+        self.at(t["opened"], self._open)
+        if "notice" in t:
+            registered = t["notice"] + _hours(5) if spec.faxed else t["notice"]
+            self.at(registered, self._admission_notice)
+        for name, step in (
+            ("planning", self._planning_information),
+            ("fvk", self._fast_vardkontakt),
+            ("ready", self._ready),
+            ("withdrawn", self._withdrawn),
+            ("ready_again", self._ready),
+            ("sip_called", self._sip_called),
+            ("sip_held", self._sip_held),
+            ("discharged", self._discharged),
+            ("closed", self._closed),
+        ):
+            if name in t:
+                self.at(t[name], step)
+        for extra, moment in zip(spec.extras, extra_times, strict=True):
+            self.at(moment, functools.partial(self._extra, extra))
+
+    # The steps.
+
+    def _open(self, moment: dt.datetime) -> None:
+        self._case = open_case(
+            actor=self.staff.actor(self.ward),
+            patient=self.patient,
+            care_kind=CareKind.PSYCHIATRIC if self.psychiatric else CareKind.SOMATIC,
+            compulsory_care=self.spec.compulsory,
+            admitted_at=self.times["admitted"],
+            assessed_at=self.times["opened"],
+            recipients=self.recipients,
+            now=moment,
+        )
+        self.parties = [self.ward, *self.recipients]
+
+    def _admission_notice(self, moment: dt.datetime) -> None:
+        if self.psychiatric:
+            text = "Inlagd enligt LPT." if self.spec.compulsory else "Inlagd för psykiatrisk vård."
+        else:
+            text = _ADMISSION_TEXTS[self.number % len(_ADMISSION_TEXTS)]
+        effective_at = None
+        if self.spec.faxed:
+            effective_at = self.times["notice"]
+            text += (
+                " Skickat per fax enligt reservrutinen under driftstörningen och "
+                "efterregistrerat i Brygga."
             )
+        self.record(
+            self.ward,
+            E.ADMISSION_NOTICE,
+            p.AdmissionNotice(self.expected),
+            moment,
+            text=text,
+            effective_at=effective_at,
         )
 
-    if spec.transferred_from:
-        moved = min(case.admitted_at + dt.timedelta(days=2), now)
-        party(spec.transferred_from, PartyRole.INPATIENT, case.admitted_at, moved)
-        party(spec.ward, PartyRole.INPATIENT, moved)
-    else:
-        party(spec.ward, PartyRole.INPATIENT, case.admitted_at)
-    if patient.listed:
-        party(patient.listed, PartyRole.PRIMARY_CARE, notified)
-    if spec.with_outpatient_psychiatry:
-        party("nsp_op", PartyRole.PRIMARY_CARE, notified)
-    social_services = _social_services_key(patient)
-    if spec.rejected_by:
-        # Sent to the wrong municipality first, which rejected it (avvisning).
-        rejected = min(notified + dt.timedelta(hours=20), now)
-        party(spec.rejected_by, PartyRole.MUNICIPALITY, notified, rejected)
-        party(social_services, PartyRole.MUNICIPALITY, rejected)
-    elif social_services:
-        party(social_services, PartyRole.MUNICIPALITY, notified)
-    return parties
+    def _planning_information(self, moment: dt.datetime) -> None:
+        template = (
+            _PSYCHIATRIC_PLANNING if self.psychiatric else _PLANNING[self.number % len(_PLANNING)]
+        )
+        payload = dataclasses.replace(
+            template, ward_contact=f"Kontaktsjuksköterska, {self.ward.name}, {self.ward.phone}"
+        )
+        self.record(self.ward, E.PLANNING_INFORMATION, payload, moment)
+
+    def _contact(self) -> Person:
+        assert self.outpatient is not None
+        return self.staff.first(self.outpatient)
+
+    def _fast_vardkontakt(self, moment: dt.datetime) -> None:
+        assert self.outpatient is not None
+        contact = self._contact()
+        payload = p.FastVardkontakt(
+            name=contact.full_name, title=contact.title, phone=self.outpatient.phone
+        )
+        self.record(self.outpatient, E.FAST_VARDKONTAKT, payload, moment)
+
+    def _ready(self, moment: dt.datetime) -> None:
+        payload = p.Ready(
+            doctor=self.staff.doctor(self.ward),
+            decided_at=moment - dt.timedelta(minutes=40),
+            sip_needed=self.spec.sip,
+        )
+        self.record(
+            self.ward,
+            E.READY,
+            payload,
+            moment,
+            text="Patienten är utskrivningsklar enligt ansvarig läkare.",
+        )
+
+    def _withdrawn(self, moment: dt.datetime) -> None:
+        reason = "Ny feber och stigande infektionsprover; behöver fortsatt slutenvård."
+        self.record(self.ward, E.READY_WITHDRAWN, p.ReadyWithdrawn(reason), moment)
+
+    def _sip_caller(self) -> Unit:
+        caller = self.outpatient or self.municipality
+        assert caller is not None, f"{self.spec.patient}: nobody to call the SIP"
+        return caller
+
+    def _participants(self) -> list[str]:
+        people = [f"{self.patient.full_name} (patienten)"]
+        if self.outpatient is not None:
+            people.append(f"{self._contact().full_name}, {self.outpatient.name}")
+        if self.municipality is not None:
+            people.append(f"Biståndshandläggare, {self.municipality.name}")
+        people.append(f"Kontaktsjuksköterska, {self.ward.name}")
+        return people
+
+    def _sip_called(self, moment: dt.datetime) -> None:
+        self.sip_called(self._sip_caller(), moment, self.times["sip_meeting"], self._participants())
+
+    def _sip_held(self, moment: dt.datetime) -> None:
+        contact = self._contact().full_name if self.outpatient else "ej utsedd"
+        self.sip_held(self._sip_caller(), moment, self.times["sip_meeting"], contact)
+
+    def _discharged(self, moment: dt.datetime) -> None:
+        destination = self.spec.destination
+        self.record(
+            self.ward,
+            E.DISCHARGE_NOTICE,
+            p.DischargeNotice(discharged_at=moment, destination=destination),
+            moment,
+            text=_DISCHARGE_TEXTS.get(Destination(destination), ""),
+        )
+
+    def _closed(self, moment: dt.datetime) -> None:
+        if self.spec.state == CaseState.CANCELLED:
+            reason = self.spec.cancel_reason
+            self.record(self.ward, E.CANCELLED, p.Cancelled(reason), moment, text=reason)
+        else:
+            self.record(self.ward, E.CLOSED, p.Empty(), moment)
+
+    def _extra(self, extra: _Extra, moment: dt.datetime) -> None:
+        unit = self.world.units[extra.by] if extra.by else self.ward
+        if extra.kind == "message":
+            self.last_message = self.record(unit, E.MESSAGE, p.Empty(), moment, text=extra.text)
+        elif extra.kind == "retract":
+            assert self.last_message is not None, "retract follows a message"
+            retract(
+                actor=self.staff.actor(unit),
+                event=self.last_message,
+                reason=extra.text,
+                now=moment,
+            )
+        elif extra.kind == "date_changed":
+            changed = self.expected + dt.timedelta(days=extra.days)
+            payload: p.Payload = p.ExpectedDateChanged(
+                expected_discharge_on=changed,
+                previous=self.expected,
+                decided_at=moment - _hours(extra.decided_before),
+            )
+            self.record(unit, E.EXPECTED_DATE_CHANGED, payload, moment, text=extra.text)
+            self.expected = changed
+        elif extra.kind == "rejected":
+            # The municipality reads the notice, then rejects it to the right municipality.
+            actor = self.staff.actor(unit)
+            acknowledge_all(actor=actor, case=self.case, now=moment)
+            patient = _PATIENT_BY_KEY[self.spec.patient]
+            payload = p.Rejected(
+                reason=p.RejectionReason.NOT_RESIDENT,
+                correct_municipality_code=MUNICIPALITY_CODES[patient.municipality],
+                correct_district=DISTRICT_NAMES.get(patient.district, ""),
+            )
+            self.record(unit, E.REJECTED, payload, moment, text=extra.text)
+            self.municipality = self.world.units[_social_services_key(patient)]
+            self.join(self.municipality, leaving=unit)
+        elif extra.kind == "transferred":
+            target = self.world.units[extra.to]
+            payload = p.Transferred(to_unit_id=target.pk, to_unit_name=target.name)
+            self.record(unit, E.TRANSFERRED, payload, moment, text=extra.text)
+            self.join(target, leaving=unit)
+            self.ward = target
+        elif extra.kind == "leave":
+            payload = p.LeaveStarted(starts_at=moment, expected_return_at=moment + _hours(48))
+            self.record(unit, E.LEAVE_STARTED, payload, moment, text=extra.text)
+        elif extra.kind == "leave_ended":
+            self.record(unit, E.LEAVE_ENDED, p.LeaveEnded(ended_at=moment), moment)
+        else:  # pragma: no cover - a typo in the table above
+            raise ValueError(f"unknown demo event {extra.kind!r}")
+
+
+class _SipCase(_Script):
+    """A SIP outside a hospital stay (`_SipSpec`)."""
+
+    def __init__(
+        self, spec: _SipSpec, world: DemoWorld, staff: _Staff, *, today: dt.date, now: dt.datetime
+    ) -> None:
+        super().__init__(staff, world.patients[spec.patient], now=now)
+        self.spec = spec
+        self.starter = world.units[spec.started_by]
+        self.recipients = [world.units[key] for key in spec.recipients]
+        opened = _minute(_moment(spec.opened, today=today, now=now))
+        self.at(opened, self._open)
+        if spec.unread:
+            self.cutoff = opened
+        if spec.held:
+            called = opened + _hours(26)
+            self.meeting = _quarter(_office_time(called + _hours(72), before=now))
+            self.at(opened + _hours(2), self._fast_vardkontakt)
+            self.at(called, self._sip_called)
+            self.at(self.meeting + _hours(1.5), self._sip_held)
+
+    def _open(self, moment: dt.datetime) -> None:
+        self._case = open_sip_case(
+            actor=self.staff.actor(self.starter),
+            patient=self.patient,
+            recipients=self.recipients,
+            text=self.spec.text,
+            now=moment,
+        )
+        self.parties = [self.starter, *self.recipients]
+        self.reached(self.recipients)
+
+    def _fast_vardkontakt(self, moment: dt.datetime) -> None:
+        contact = self.staff.first(self.starter)
+        payload = p.FastVardkontakt(
+            name=contact.full_name, title=contact.title, phone=self.starter.phone
+        )
+        self.record(self.starter, E.FAST_VARDKONTAKT, payload, moment)
+
+    def _sip_called(self, moment: dt.datetime) -> None:
+        participants = [f"{self.patient.full_name} (patienten)"] + [
+            f"{self.staff.first(unit).full_name}, {unit.name}"
+            for unit in (self.starter, *self.recipients)
+        ]
+        self.sip_called(self.starter, moment, self.meeting, participants)
+
+    def _sip_held(self, moment: dt.datetime) -> None:
+        contact = self.staff.first(self.starter).full_name
+        self.sip_held(self.starter, moment, self.meeting, contact)
 
 
 def _report(progress: Callable[[str], None] | None, message: str) -> None:
@@ -1056,8 +1688,7 @@ def _write_staff(world: DemoWorld, *, today: dt.date) -> None:
     world.commissions = Commission.objects.bulk_create(commissions)
 
 
-def _write_patients_and_cases(world: DemoWorld, *, today: dt.date, now: dt.datetime) -> None:
-    """Patients, their cases and the parties to each case."""
+def _write_patients(world: DemoWorld) -> None:
     identity_numbers = _patient_identity_numbers()
     patients = []
     for spec in PATIENTS:
@@ -1081,15 +1712,20 @@ def _write_patients_and_cases(world: DemoWorld, *, today: dt.date, now: dt.datet
         spec.key: patient
         for spec, patient in zip(PATIENTS, Patient.objects.bulk_create(patients), strict=True)
     }
-    cases = [
-        _build_case(spec, world.patients[spec.patient], today=today, now=now) for spec in CASES
+
+
+def _write_cases(world: DemoWorld, *, today: dt.date, now: dt.datetime) -> None:
+    """Every case recorded through the actions, each step at its own time in the past."""
+    staff = _Staff(world)
+    # Planning every script first checks all the times before anything is written.
+    scripts: list[_Script] = [
+        _Stay(spec, world, staff, number=number, today=today, now=now)
+        for number, spec in enumerate(CASES)
     ]
-    world.cases = Case.objects.bulk_create(cases)
-    CaseParty.objects.bulk_create(
-        party
-        for spec, case in zip(CASES, world.cases, strict=True)
-        for party in _build_parties(spec, case, world.units, now=now)
-    )
+    scripts += [_SipCase(spec, world, staff, today=today, now=now) for spec in SIP_CASES]
+    opened = [script.run().pk for script in scripts]
+    world.cases = list(Case.objects.filter(pk__in=opened).order_by("pk"))
+    world.events = CaseEvent.objects.filter(case__in=opened).count()
 
 
 def load_demo_region(
@@ -1100,9 +1736,10 @@ def load_demo_region(
 ) -> DemoWorld:
     """Write the demo region in one transaction and return handles on its rows.
 
-    Raises DemoAlreadyLoaded if Region Stockholm is already in the database. Times of the
-    cases are relative to ``now`` and ``today`` (Stockholm's date), so the worklists
-    always look current.
+    Raises DemoAlreadyLoaded if Region Stockholm is already in the database. The cases are
+    recorded through the case actions, each step with its own ``now`` in the past relative
+    to ``now`` and ``today`` (Stockholm's date), so the worklists always look current. The
+    actions append their access-log rows as they go; those carry the real time of loading.
     """
     with transaction.atomic():
         if Organisation.objects.filter(org_number=REGION_ORG_NUMBER).exists():
@@ -1113,8 +1750,10 @@ def load_demo_region(
         _write_directory(world, today=today)
         _report(progress, "Personer och medarbetaruppdrag …")
         _write_staff(world, today=today)
-        _report(progress, "Patienter och ärenden …")
-        _write_patients_and_cases(world, today=today, now=now)
+        _report(progress, "Patienter …")
+        _write_patients(world)
+        _report(progress, "Ärenden med händelser och kvittenser …")
+        _write_cases(world, today=today, now=now)
         record(
             Actor.system("load_demo"),
             AuditEventType.ORGANISATION_CREATED,
@@ -1164,4 +1803,5 @@ def demo_world() -> DemoWorld:
     world.cases = list(
         Case.objects.filter(patient__in=list(world.patients.values())).order_by("pk")
     )
+    world.events = CaseEvent.objects.filter(case__in=world.cases).count()
     return world

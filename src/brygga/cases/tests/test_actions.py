@@ -631,8 +631,8 @@ def test_withdrawing_ready_clears_the_clock_and_a_new_notice_restarts_it(
     )
     assert planning.state == CaseState.READY
     assert planning.ready_at == T0 + 3 * DAY + 3 * HOUR
-    # The SIP deadline runs from the new notice: the earlier call no longer counts.
-    assert planning.sip_called_at is None
+    # The patient was already called to a SIP: that call still counts for D2.
+    assert planning.sip_called_at == T0 + DAY
 
 
 # --- Makulering -----------------------------------------------------------------------------

@@ -15,7 +15,10 @@ RESET_ENVIRONMENTS = frozenset({"demo", "training", "test"})
 
 
 class Command(BaseCommand):
-    help = "Laddar demoregionen: organisationer, enheter, personer, patienter och ärenden."
+    help = (
+        "Laddar demoregionen: organisationer, enheter, personer, patienter och ärenden "
+        "med händelser och kvittenser."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -49,7 +52,7 @@ class Command(BaseCommand):
                 f"Demoregionen laddad: {counts['organisations']} organisationer, "
                 f"{counts['units']} enheter, {counts['persons']} personer, "
                 f"{counts['commissions']} uppdrag, {counts['patients']} patienter, "
-                f"{counts['cases']} ärenden."
+                f"{counts['cases']} ärenden med {counts['events']} händelser."
             )
         )
 
