@@ -731,7 +731,7 @@ def build_directory(rng: random.Random, ids: IdentityNumbers, since: dt.date) ->
         busy_wards=[],
     )
     for spec in specs:
-        row: Unit = spec["row"]
+        row = spec["row"]
         info = UnitInfo(
             pk=row.pk,
             name=row.name,
@@ -815,7 +815,7 @@ def _write_staff(
             counter = serials.setdefault(org.pk, itertools.count(10001))
             manager = number == size
             if row.care_type == CareType.ADMINISTRATION:
-                role = Role.EK_ADMIN if manager else Role.CENTRAL_ADMIN
+                role: str = Role.EK_ADMIN if manager else Role.CENTRAL_ADMIN
                 title = "EK-administratör" if manager else "Förvaltningsledare"
             else:
                 role = Role.MANAGER if manager else Role.USER
@@ -1665,7 +1665,7 @@ class CaseGenerator:
             replay.at(when, "message", rng.choice(list(PartyRole)))
         return replay
 
-    def plan_sip(self, patient: PatientInfo, opened: dt.datetime) -> SipReplay:
+    def plan_sip(self, patient: PatientInfo, opened: dt.datetime) -> SipReplay | StayReplay:
         rng = self.rng
         opened = office_time(opened, rng)
         case = Case(

@@ -353,7 +353,7 @@ def breakdown(subject: Subject, repeats: int) -> None:
 
     for_actor = Worklist.__dict__["for_actor"]
     log_patient_read, render = views.log_patient_read, views.render
-    Worklist.for_actor = classmethod(timed("rows", for_actor.__func__))  # type: ignore[method-assign]
+    Worklist.for_actor = classmethod(timed("rows", for_actor.__func__))  # type: ignore[method-assign,assignment]
     views.log_patient_read = timed("access log", log_patient_read)
     views.render = timed("template", render)
     try:
