@@ -134,7 +134,13 @@ class CaseParty(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "unit", "role"], name="case_party_unique")
         ]
-        indexes = [models.Index(fields=["unit", "active"])]
+        indexes = [
+            models.Index(fields=["unit", "active"]),
+            # The worklists: a unit's current cases.
+            models.Index(
+                fields=["unit", "case"], condition=Q(active=True), name="case_party_active_unit"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit} ({self.get_role_display()})"

@@ -50,6 +50,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         state=request.GET.get("status", ""),
         sort=request.GET.get("sortera", ""),
         view=request.GET.get("visa", ""),
+        page=request.GET.get("sida", 1),
         now=timezone.now(),
     )
     log_patient_read(actor, AuditEventType.PATIENT_LISTED, worklist.patients(), what="arbetslista")
