@@ -6,163 +6,291 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0001_initial'),
-        ('directory', '0001_initial'),
+        ("cases", "0001_initial"),
+        ("directory", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(choices=[('case_opened', 'Ärendet öppnat'), ('admission_notice', 'Inskrivningsmeddelande'), ('expected_date_changed', 'Ändrat beräknat utskrivningsdatum'), ('planning_information', 'Planeringsunderlag'), ('message', 'Meddelande'), ('fast_vardkontakt', 'Fast vårdkontakt utsedd'), ('ready', 'Utskrivningsklar'), ('ready_withdrawn', 'Återtagande av utskrivningsklar'), ('sip_called', 'Kallelse till SIP'), ('sip_held', 'SIP-möte hållet'), ('sip_followed_up', 'SIP uppföljd'), ('discharge_notice', 'Utskrivningsmeddelande'), ('rejected', 'Avvisning'), ('transferred', 'Flytt till annan vårdenhet'), ('leave_started', 'Permission påbörjad'), ('leave_ended', 'Permission avslutad'), ('cancelled', 'Avbrott'), ('closed', 'Ärendet avslutat')], max_length=30, verbose_name='händelse')),
-                ('recorded_at', models.DateTimeField(verbose_name='registrerad')),
-                ('effective_at', models.DateTimeField(verbose_name='tidpunkt')),
-                ('author_name', models.CharField(blank=True, max_length=200)),
-                ('payload', models.JSONField(blank=True, default=dict)),
-                ('text', models.TextField(blank=True, verbose_name='fritext')),
-                ('idempotency_key', models.CharField(blank=True, max_length=64)),
-                ('retracted_at', models.DateTimeField(blank=True, null=True, verbose_name='makulerad')),
-                ('retraction_reason', models.CharField(blank=True, max_length=500, verbose_name='orsak till makulering')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("case_opened", "Ärendet öppnat"),
+                            ("admission_notice", "Inskrivningsmeddelande"),
+                            ("expected_date_changed", "Ändrat beräknat utskrivningsdatum"),
+                            ("planning_information", "Planeringsunderlag"),
+                            ("message", "Meddelande"),
+                            ("fast_vardkontakt", "Fast vårdkontakt utsedd"),
+                            ("ready", "Utskrivningsklar"),
+                            ("ready_withdrawn", "Återtagande av utskrivningsklar"),
+                            ("sip_called", "Kallelse till SIP"),
+                            ("sip_held", "SIP-möte hållet"),
+                            ("sip_followed_up", "SIP uppföljd"),
+                            ("discharge_notice", "Utskrivningsmeddelande"),
+                            ("rejected", "Avvisning"),
+                            ("transferred", "Flytt till annan vårdenhet"),
+                            ("leave_started", "Permission påbörjad"),
+                            ("leave_ended", "Permission avslutad"),
+                            ("cancelled", "Avbrott"),
+                            ("closed", "Ärendet avslutat"),
+                        ],
+                        max_length=30,
+                        verbose_name="händelse",
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(verbose_name="registrerad")),
+                ("effective_at", models.DateTimeField(verbose_name="tidpunkt")),
+                ("author_name", models.CharField(blank=True, max_length=200)),
+                ("payload", models.JSONField(blank=True, default=dict)),
+                ("text", models.TextField(blank=True, verbose_name="fritext")),
+                ("idempotency_key", models.CharField(blank=True, max_length=64)),
+                (
+                    "retracted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="makulerad"),
+                ),
+                (
+                    "retraction_reason",
+                    models.CharField(
+                        blank=True, max_length=500, verbose_name="orsak till makulering"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'händelse',
-                'verbose_name_plural': 'händelser',
-                'ordering': ['recorded_at', 'pk'],
+                "verbose_name": "händelse",
+                "verbose_name_plural": "händelser",
+                "ordering": ["recorded_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='NoticeRecipient',
+            name="NoticeRecipient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='kvitterad')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "acknowledged_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="kvitterad"),
+                ),
             ],
             options={
-                'verbose_name': 'mottagare',
-                'verbose_name_plural': 'mottagare',
+                "verbose_name": "mottagare",
+                "verbose_name_plural": "mottagare",
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='admission_notice_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='inskrivningsmeddelande skickat'),
+            model_name="case",
+            name="admission_notice_at",
+            field=models.DateTimeField(
+                blank=True, null=True, verbose_name="inskrivningsmeddelande skickat"
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='cancel_reason',
-            field=models.CharField(blank=True, max_length=500, verbose_name='orsak till avbrott'),
+            model_name="case",
+            name="cancel_reason",
+            field=models.CharField(blank=True, max_length=500, verbose_name="orsak till avbrott"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='destination',
-            field=models.CharField(blank=True, choices=[('home', 'Hemmet'), ('special_housing', 'Särskilt boende'), ('short_term', 'Korttidsboende'), ('other_region', 'Annan region'), ('deceased', 'Avliden'), ('other', 'Annat')], max_length=20, verbose_name='utskriven till'),
+            model_name="case",
+            name="destination",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("home", "Hemmet"),
+                    ("special_housing", "Särskilt boende"),
+                    ("short_term", "Korttidsboende"),
+                    ("other_region", "Annan region"),
+                    ("deceased", "Avliden"),
+                    ("other", "Annat"),
+                ],
+                max_length=20,
+                verbose_name="utskriven till",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='fast_vardkontakt',
-            field=models.CharField(blank=True, max_length=200, verbose_name='fast vårdkontakt'),
+            model_name="case",
+            name="fast_vardkontakt",
+            field=models.CharField(blank=True, max_length=200, verbose_name="fast vårdkontakt"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='fast_vardkontakt_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='fast vårdkontakt utsedd'),
+            model_name="case",
+            name="fast_vardkontakt_at",
+            field=models.DateTimeField(
+                blank=True, null=True, verbose_name="fast vårdkontakt utsedd"
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='kind',
-            field=models.CharField(choices=[('stay', 'Vårdtillfälle'), ('sip', 'SIP utanför sjukhusvistelse')], default='stay', max_length=10, verbose_name='typ'),
+            model_name="case",
+            name="kind",
+            field=models.CharField(
+                choices=[("stay", "Vårdtillfälle"), ("sip", "SIP utanför sjukhusvistelse")],
+                default="stay",
+                max_length=10,
+                verbose_name="typ",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='last_event_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='senaste händelse'),
+            model_name="case",
+            name="last_event_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="senaste händelse"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='on_leave',
-            field=models.BooleanField(default=False, verbose_name='på permission'),
+            model_name="case",
+            name="on_leave",
+            field=models.BooleanField(default=False, verbose_name="på permission"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='planning_information_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='första planeringsunderlaget skickat'),
+            model_name="case",
+            name="planning_information_at",
+            field=models.DateTimeField(
+                blank=True, null=True, verbose_name="första planeringsunderlaget skickat"
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='sip_called_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='kallelse till SIP skickad'),
+            model_name="case",
+            name="sip_called_at",
+            field=models.DateTimeField(
+                blank=True, null=True, verbose_name="kallelse till SIP skickad"
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='sip_needed',
-            field=models.BooleanField(default=False, verbose_name='behov av SIP'),
+            model_name="case",
+            name="sip_needed",
+            field=models.BooleanField(default=False, verbose_name="behov av SIP"),
         ),
         migrations.AddField(
-            model_name='caseparty',
-            name='left_reason',
-            field=models.CharField(blank=True, max_length=30, verbose_name='varför parten lämnade'),
+            model_name="caseparty",
+            name="left_reason",
+            field=models.CharField(blank=True, max_length=30, verbose_name="varför parten lämnade"),
         ),
         migrations.AlterField(
-            model_name='case',
-            name='state',
-            field=models.CharField(choices=[('admitted', 'Inskriven'), ('planning', 'Planering pågår'), ('ready', 'Utskrivningsklar'), ('discharged', 'Utskriven'), ('sip_ongoing', 'SIP pågår'), ('closed', 'Avslutad'), ('cancelled', 'Avbruten')], default='admitted', max_length=20, verbose_name='status'),
+            model_name="case",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("admitted", "Inskriven"),
+                    ("planning", "Planering pågår"),
+                    ("ready", "Utskrivningsklar"),
+                    ("discharged", "Utskriven"),
+                    ("sip_ongoing", "SIP pågår"),
+                    ("closed", "Avslutad"),
+                    ("cancelled", "Avbruten"),
+                ],
+                default="admitted",
+                max_length=20,
+                verbose_name="status",
+            ),
         ),
         migrations.AddIndex(
-            model_name='caseparty',
-            index=models.Index(condition=models.Q(('active', True)), fields=['unit', 'case'], name='case_party_active_unit'),
+            model_name="caseparty",
+            index=models.Index(
+                condition=models.Q(("active", True)),
+                fields=["unit", "case"],
+                name="case_party_active_unit",
+            ),
         ),
         migrations.AddField(
-            model_name='caseevent',
-            name='author',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="caseevent",
+            name="author",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='caseevent',
-            name='author_unit',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.unit'),
+            model_name="caseevent",
+            name="author_unit",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="directory.unit",
+            ),
         ),
         migrations.AddField(
-            model_name='caseevent',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='cases.case'),
+            model_name="caseevent",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="events", to="cases.case"
+            ),
         ),
         migrations.AddField(
-            model_name='caseevent',
-            name='retracted_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="caseevent",
+            name="retracted_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='noticerecipient',
-            name='acknowledged_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="noticerecipient",
+            name="acknowledged_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='noticerecipient',
-            name='event',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recipients', to='cases.caseevent'),
+            model_name="noticerecipient",
+            name="event",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="recipients",
+                to="cases.caseevent",
+            ),
         ),
         migrations.AddField(
-            model_name='noticerecipient',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.unit'),
+            model_name="noticerecipient",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="directory.unit"
+            ),
         ),
         migrations.AddIndex(
-            model_name='caseevent',
-            index=models.Index(fields=['case', 'recorded_at'], name='cases_casee_case_id_3f9900_idx'),
+            model_name="caseevent",
+            index=models.Index(
+                fields=["case", "recorded_at"], name="cases_casee_case_id_3f9900_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caseevent',
-            constraint=models.UniqueConstraint(condition=models.Q(('idempotency_key', ''), _negated=True), fields=('case', 'idempotency_key'), name='case_event_idempotency'),
+            model_name="caseevent",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("idempotency_key", ""), _negated=True),
+                fields=("case", "idempotency_key"),
+                name="case_event_idempotency",
+            ),
         ),
         migrations.AddIndex(
-            model_name='noticerecipient',
-            index=models.Index(fields=['unit', 'acknowledged_at'], name='cases_notic_unit_id_329acd_idx'),
+            model_name="noticerecipient",
+            index=models.Index(
+                fields=["unit", "acknowledged_at"], name="cases_notic_unit_id_329acd_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='noticerecipient',
-            constraint=models.UniqueConstraint(fields=('event', 'unit'), name='notice_recipient_unique'),
+            model_name="noticerecipient",
+            constraint=models.UniqueConstraint(
+                fields=("event", "unit"), name="notice_recipient_unique"
+            ),
         ),
     ]
