@@ -69,7 +69,11 @@ def test_ward_nurse_lands_on_her_worklist_and_filters_it(
     page.get_by_role("navigation", name="Filtrera på status").get_by_role(
         "link", name="Utskrivningsklar"
     ).click()
-    statuses = page.locator("table tbody tr td:nth-child(3)").all_inner_texts()
+    statuses = (
+        page.get_by_role("region", name="Öppna ärenden")
+        .locator("tbody tr td:nth-child(3) .tag")
+        .all_inner_texts()
+    )
     assert statuses and set(statuses) == {"Utskrivningsklar"}
     check_a11y(page)
 
