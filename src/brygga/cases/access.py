@@ -26,8 +26,10 @@ def active_cases(actor: Actor) -> QuerySet[Case]:
     """Cases where the actor's unit is a party now (the worklist)."""
     if actor.unit is None or not actor.has_role(*CARE_ROLES):
         return Case.objects.none()
-    party = CaseParty.objects.filter(case=OuterRef("pk"), unit=actor.unit, active=True)
-    return Case.objects.filter(Exists(party))
+    # Driven from the unit's current parties (a partial index), so the cost follows the
+    # unit's own cases, not all open cases in the region.
+    current = CaseParty.objects.filter(unit=actor.unit, active=True).values("case_id")
+    return Case.objects.filter(pk__in=current)
 
 
 def access_case(actor: Actor, case_id: int) -> Case:
