@@ -38,7 +38,8 @@ SORTS = {
 }
 DEFAULT_SORT = "-inskriven"
 VIEWS = {"okvitterade", "frister", "klara"}
-MAX_ROWS = 200  # notices, ready and urgent lists
+MAX_ROWS = 100  # unacknowledged notices shown at most
+MAX_LIST = 50  # patients waiting, and urgent cases, shown at most (the filters show all)
 PAGE_SIZE = 50
 
 
@@ -82,6 +83,7 @@ class Worklist:
     page: Page[Case]
     ready: list[Row] = field(default_factory=list)
     urgent: list[tuple[Row, Deadline]] = field(default_factory=list)
+    list_limit: int = MAX_LIST
 
     @classmethod
     def for_actor(
@@ -115,9 +117,13 @@ class Worklist:
         ordered = selected.select_related("patient").order_by(*SORTS[sort], "pk")
         paginator = Paginator(ordered, PAGE_SIZE)
         shown = paginator.get_page(page)
-        urgent_cases = list(open_cases.filter(MAY_BE_URGENT).select_related("patient")[:MAX_ROWS])
+        urgent_cases = list(
+            open_cases.filter(MAY_BE_URGENT)
+            .select_related("patient")
+            .order_by("admitted_at")[:MAX_LIST]
+        )
         ready_cases = list(
-            open_cases.filter(WAITING).select_related("patient").order_by("ready_at")[:MAX_ROWS]
+            open_cases.filter(WAITING).select_related("patient").order_by("ready_at")[:MAX_LIST]
         )
         notices = list(
             unread.select_related("event__case__patient", "event__author_unit").order_by(

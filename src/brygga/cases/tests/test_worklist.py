@@ -164,3 +164,42 @@ def test_administrators_see_no_cases(login_as: Any) -> None:
     # The role has no case pages at all: every id gets the same answer.
     assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 403
     assert client.get(reverse("cases:detail", args=[10**9])).status_code == 403
+
+
+def test_a_long_worklist_is_paged_and_every_row_is_logged(login_as: Any, demo: Any) -> None:
+    client = login_as("anna")
+    anna = demo.person("anna")
+    actor = Actor(person=anna, commission=commission_of(anna))
+    for n in range(50):
+        serial = 980 + n % 20
+        born = f"1960{1 + n // 20:02d}{1 + n % 28:02d}"
+        number = f"{born}{serial}{luhn_check_digit(born[2:] + str(serial))}"
+        patient = register_patient(
+            actor=actor,
+            identity=parse_identity(number, today=timezone.localdate()),
+            given_name="Extra",
+            family_name=f"Patient {n:02d}",
+        )
+        open_case(
+            actor=actor,
+            patient=patient,
+            care_kind="somatic",
+            compulsory_care=False,
+            admitted_at=timezone.now(),
+            assessed_at=None,
+            recipients=[demo.unit("soc_solna")],
+        )
+    first = client.get(reverse("cases:worklist"))
+    second = client.get(reverse("cases:worklist"), {"sida": 2})
+    page_one = {c.pk for c in first.context["worklist"].cases}
+    page_two = {c.pk for c in second.context["worklist"].cases}
+    assert len(page_one) == 50 and page_two and not page_one & page_two
+    assert "Nästa sida" in first.content.decode()
+    listed = set(
+        AuditEntry.objects.filter(
+            event_type=AuditEventType.PATIENT_LISTED, request_id=second["X-Request-ID"]
+        ).values_list("patient_id", flat=True)
+    )
+    assert {c.patient_id for c in second.context["worklist"].cases} <= listed
+    waiting = client.get(reverse("cases:worklist"), {"visa": "klara"}).context["worklist"]
+    assert waiting.rows and all(r.case.ready_at and not r.case.discharged_at for r in waiting.rows)
