@@ -53,7 +53,12 @@ from brygga.cases.models import (
 from brygga.cases.models import CaseEventType as E
 from brygga.cases.rules import TRANSITIONS, check_allowed
 from brygga.core.calendar import is_working_day
-from brygga.demo.world import MUNICIPALITIES, REGION_ORG_NUMBER, make_test_personnummer
+from brygga.demo.world import (
+    MUNICIPALITIES,
+    PLANNING_EXAMPLES,
+    REGION_ORG_NUMBER,
+    make_test_personnummer,
+)
 from brygga.directory.models import (
     CareType,
     Commission,
@@ -233,29 +238,7 @@ ADMISSION_TEXTS = (
 )
 PSYCHIATRIC_TEXTS = ("Inlagd för psykiatrisk vård.", "Inlagd enligt LPT.", "Inlagd enligt LRV.")
 PLANNING = (
-    p.PlanningInformation(
-        living_situation="Bor ensam i lägenhet, tredje våningen med hiss.",
-        current_support="Hemtjänst morgon och kväll, trygghetslarm.",
-        functional_status="Går med rollator inomhus. Behöver hjälp med dusch och påklädning.",
-        aids="Rollator, duschpall, toalettförhöjning.",
-        needs_after_discharge="Utökad hemtjänst, hjälp med läkemedel, uppföljning av vikt.",
-    ),
-    p.PlanningInformation(
-        living_situation="Bor med make i villa; sovrum på övervåningen.",
-        current_support="Inga insatser före inläggningen.",
-        functional_status="Förflyttar sig med stöd av en person. Orkar gå cirka 20 meter.",
-        aids="Rullstol för längre sträckor, provas ut av arbetsterapeut.",
-        needs_after_discharge=(
-            "Korttidsboende för rehabilitering, därefter bedömning av behov i hemmet."
-        ),
-    ),
-    p.PlanningInformation(
-        living_situation="Bor ensam i hyreslägenhet utan hiss, andra våningen.",
-        current_support="Hemsjukvård för såromläggning två gånger per vecka.",
-        functional_status="Klarar förflyttning själv men med stor fallrisk.",
-        aids="Rollator, gripklo.",
-        needs_after_discharge="Fortsatt hemsjukvård, tillsyn nattetid, matleveranser.",
-    ),
+    *PLANNING_EXAMPLES,
     p.PlanningInformation(
         living_situation="Bor på särskilt boende sedan två år.",
         current_support="Heldygnsomsorg.",

@@ -1020,7 +1020,8 @@ _ADMISSION_TEXTS = (
     "Inlagd efter höftfraktur, opererad. Rehabilitering påbörjad.",
     "Inlagd för förvirring och uttorkning. Bor ensam.",
 )
-_PLANNING = (
+# Realistic planning information, shared with the benchmark generator.
+PLANNING_EXAMPLES = (
     p.PlanningInformation(
         living_situation="Bor ensam i lägenhet, tredje våningen med hiss.",
         current_support="Hemtjänst morgon och kväll, trygghetslarm.",
@@ -1421,7 +1422,9 @@ class _Stay(_Script):
 
     def _planning_information(self, moment: dt.datetime) -> None:
         template = (
-            _PSYCHIATRIC_PLANNING if self.psychiatric else _PLANNING[self.number % len(_PLANNING)]
+            _PSYCHIATRIC_PLANNING
+            if self.psychiatric
+            else PLANNING_EXAMPLES[self.number % len(PLANNING_EXAMPLES)]
         )
         payload = dataclasses.replace(
             template, ward_contact=f"Kontaktsjuksköterska, {self.ward.name}, {self.ward.phone}"
