@@ -56,6 +56,7 @@ from brygga.core.calendar import is_working_day
 from brygga.demo.world import (
     MUNICIPALITIES,
     PLANNING_EXAMPLES,
+    PSYCHIATRIC_PLANNING_EXAMPLE,
     REGION_ORG_NUMBER,
     make_test_personnummer,
 )
@@ -247,12 +248,7 @@ PLANNING = (
         needs_after_discharge="Åter till boendet; ökad tillsyn första dygnet.",
     ),
 )
-PSYCHIATRIC_PLANNING = p.PlanningInformation(
-    living_situation="Bor i egen lägenhet med boendestöd.",
-    current_support="Boendestöd två gånger per vecka, kontakt med psykiatrisk öppenvård.",
-    functional_status="Klarar personlig vård. Behöver stöd med struktur och läkemedel.",
-    needs_after_discharge="Boendestöd, daglig sysselsättning, täta besök på mottagningen.",
-)
+PSYCHIATRIC_PLANNING = PSYCHIATRIC_PLANNING_EXAMPLE
 MESSAGES = {
     PartyRole.INPATIENT: (
         "Patienten önskar att dottern kontaktas inför hemgång.",

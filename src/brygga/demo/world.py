@@ -1046,7 +1046,7 @@ PLANNING_EXAMPLES = (
         needs_after_discharge="Fortsatt hemsjukvård, tillsyn nattetid, matleveranser.",
     ),
 )
-_PSYCHIATRIC_PLANNING = p.PlanningInformation(
+PSYCHIATRIC_PLANNING_EXAMPLE = p.PlanningInformation(
     living_situation="Bor i egen lägenhet med boendestöd.",
     current_support="Boendestöd två gånger per vecka, kontakt med psykiatrisk öppenvård.",
     functional_status="Klarar personlig vård. Behöver stöd med struktur och läkemedel.",
@@ -1422,7 +1422,7 @@ class _Stay(_Script):
 
     def _planning_information(self, moment: dt.datetime) -> None:
         template = (
-            _PSYCHIATRIC_PLANNING
+            PSYCHIATRIC_PLANNING_EXAMPLE
             if self.psychiatric
             else PLANNING_EXAMPLES[self.number % len(PLANNING_EXAMPLES)]
         )
