@@ -42,7 +42,7 @@ def to_csv(entries: QuerySet[AuditEntry]) -> str:
                 entry.actor_name,
                 entry.actor_unit_hsa_id,
                 entry.actor_unit_name,
-                entry.actor_role,
+                entry.actor_role_label,
                 (entry.details or {}).get("what", ""),
                 entry.client_address,
                 entry.request_id,

@@ -55,3 +55,10 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_event_type_display()}"
+
+    @property
+    def actor_role_label(self) -> str:
+        """The role in Swedish, as the directory names it (the row keeps the code)."""
+        from brygga.directory.models import Role
+
+        return str(dict(Role.choices).get(self.actor_role, self.actor_role))

@@ -34,7 +34,7 @@ def test_a_manager_sees_who_looked_at_a_patient_and_exports_it(login_as: Any, de
     assert export["Content-Type"].startswith("text/csv")
     lines = export.content.decode().splitlines()
     assert lines[0].startswith("Tidpunkt;Händelse")
-    assert any("Anna Lindqvist" in line for line in lines[1:])
+    assert any("Anna Lindqvist" in line and ";Användare;" in line for line in lines[1:])
     logged = AuditEntry.objects.filter(patient=case.patient, actor_person=demo.person("lars"))
     types = set(logged.values_list("event_type", flat=True))
     assert {AuditEventType.ACCESS_LOG_VIEWED, AuditEventType.ACCESS_LOG_EXPORTED} <= types
