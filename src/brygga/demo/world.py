@@ -1195,7 +1195,9 @@ class _Script:
         return self._case
 
     def at(self, moment: dt.datetime, run: Callable[[dt.datetime], object]) -> None:
-        assert moment <= self.now, f"a demo step lies after now: {moment} > {self.now}"
+        # A step given as a clock time today can lie a little ahead when the world is loaded
+        # just after midnight: it happens "now" instead, keeping the steps in order.
+        moment = min(moment, self.now)
         heapq.heappush(self._steps, _Step(moment, next(self._seq), run=run))
 
     def run(self) -> Case:
@@ -1360,7 +1362,8 @@ class _Stay(_Script):
         for extra in spec.extras:
             extra_times.append(_minute(t[extra.after] + _hours(extra.hours)))
             t.setdefault(extra.kind, extra_times[-1])
-        return {name: _minute(value) for name, value in t.items()}, extra_times
+        # Clock times "today" may lie ahead when the world is loaded just after midnight.
+        return {name: _minute(min(value, now)) for name, value in t.items()}, extra_times
 
     def _schedule(self, extra_times: list[dt.datetime]) -> None:
         t, spec = self.times, self.spec
