@@ -75,6 +75,11 @@ INSTALLED_APPS = [
     "brygga.directory",
     "brygga.patients",
     "brygga.cases",
+    "brygga.payments",
+    "brygga.reports",
+    "brygga.administration",
+    "brygga.support",
+    "brygga.training",
     "brygga.accounts",
     "brygga.demo",
 ]

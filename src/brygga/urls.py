@@ -8,6 +8,11 @@ urlpatterns = [
     path("arenden/", include("brygga.cases.urls")),
     path("katalog/", include("brygga.directory.urls")),
     path("logg/", include("brygga.audit.urls")),
+    path("betalningsansvar/", include("brygga.payments.urls")),
+    path("uppfoljning/", include("brygga.reports.urls")),
+    path("administration/", include("brygga.administration.urls")),
+    path("stod/", include("brygga.support.urls")),
+    path("utbildning/", include("brygga.training.urls")),
 ]
 
 handler403 = "brygga.core.views.forbidden"

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from brygga.core.fields import EventCodeField
+
 from .events import AuditEventType
 
 
@@ -20,7 +22,7 @@ class AuditEntry(models.Model):
     entry_hash = models.CharField(max_length=64)
 
     occurred_at = models.DateTimeField(_("tidpunkt"))
-    event_type = models.PositiveSmallIntegerField(_("händelse"), choices=AuditEventType.choices)
+    event_type = EventCodeField(_("händelse"), choices=AuditEventType.choices)
     # Who: kept as text as well as a link, so the row still says who it was if the
     # directory changes later.
     actor_person = models.ForeignKey(

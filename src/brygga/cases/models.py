@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from brygga.core.fields import EventNameField
+
 
 class CaseKind(models.TextChoices):
     STAY = "stay", _("Vårdtillfälle")
@@ -171,7 +173,7 @@ class CaseEvent(models.Model):
     """One notice or event in a case's timeline, with its structured content and free text."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
-    type = models.CharField(_("händelse"), max_length=30, choices=CaseEventType.choices)
+    type = EventNameField(_("händelse"), max_length=30, choices=CaseEventType.choices)
     recorded_at = models.DateTimeField(_("registrerad"))
     effective_at = models.DateTimeField(_("tidpunkt"))
     author = models.ForeignKey(

@@ -31,6 +31,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from brygga.audit.events import AuditEventType
 from brygga.audit.log import record
@@ -75,6 +76,11 @@ __all__ = [
 T = TypeVar("T")
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 EXAMPLE_DOMAIN = "example.se"
+
+
+# Other domains add their demo rows (agreements, orders, news …) after the cases, each with
+# a function ``load(world, *, today, now)`` listed here.
+DEMO_EXTENSIONS: tuple[str, ...] = ()
 
 
 class DemoAlreadyLoaded(RuntimeError):
@@ -1760,6 +1766,9 @@ def load_demo_region(
         _write_patients(world)
         _report(progress, "Ärenden med händelser och kvittenser …")
         _write_cases(world, today=today, now=now)
+        for dotted in DEMO_EXTENSIONS:
+            _report(progress, f"{dotted} …")
+            import_string(dotted)(world, today=today, now=now)
         record(
             Actor.system("load_demo"),
             AuditEventType.ORGANISATION_CREATED,
