@@ -1438,7 +1438,7 @@ class CaseGenerator:
             (
                 "id", "case_id", "type", "recorded_at", "effective_at", "author_id",
                 "author_unit_id", "author_name", "payload", "text", "idempotency_key",
-                "retracted_at", "retracted_by_id", "retraction_reason",
+                "retracted_at", "retracted_by_id", "retraction_reason", "back_registered",
             ),
         )  # fmt: skip
         self.recipients = CopyTable(
@@ -1721,7 +1721,7 @@ class CaseGenerator:
                 str(e.pk), str(case.pk), e.type, ts(e.recorded_at), ts(e.effective_at),
                 str(e.author[0]), str(e.unit.pk), text(e.author[1]), jsonb(e.payload),
                 text(e.text), f"{rng.getrandbits(128):032x}", ts(e.retracted_at),
-                ref(e.retracted_by), text(e.retraction_reason),
+                ref(e.retracted_by), text(e.retraction_reason), flag(False),
             )  # fmt: skip
         counts.events += len(replay.events)
         for r in replay.recipients:

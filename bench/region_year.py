@@ -14,6 +14,7 @@ the number of SQL queries per page, then a one-line summary.
     ... bench/region_year.py --scale 0.1                  # a tenth of the region, quick
     ... bench/region_year.py --reuse --breakdown          # where the worklist's time goes
     ... bench/region_year.py --reuse --profile            # the same, with cProfile
+    ... bench/region_year.py --reuse --unit Södermalm     # measure a named unit as well
 
 Without --reuse, earlier benchmark data in the database is replaced; a database holding
 anything else (a demo or real directory) is refused.
@@ -175,8 +176,9 @@ class Subject:
     open_cases: int
 
 
-def pick_subjects() -> list[Subject]:
-    """The busiest and a quiet ward, the busiest and a quiet social-services unit."""
+def pick_subjects(named: list[str] | None = None) -> list[Subject]:
+    """The busiest and a quiet ward, the busiest and a quiet social-services unit, and any
+    unit whose name contains one of `named` (e.g. "Södermalm")."""
     from django.db.models import Count
     from django.utils import timezone
 
@@ -206,6 +208,18 @@ def pick_subjects() -> list[Subject]:
         ("municipality", social[-1]),
         ("quiet municipality", social[0]),
     ]
+    for part in named or []:
+        matches = sorted(
+            (
+                (n, unit)
+                for n, unit in ((open_counts[u.pk], u) for u in units.values())
+                if part.lower() in unit.name.lower()
+            ),
+            key=lambda item: (-item[0], item[1].pk),
+        )
+        if not matches:
+            raise SystemExit(f"no unit with open cases has {part!r} in its name")
+        chosen.append((part, matches[0]))
     subjects = []
     today = timezone.localdate()
     for label, (count, unit) in chosen:
@@ -332,22 +346,40 @@ def measure(subject: Subject, args: argparse.Namespace, rng: random.Random) -> l
 
 
 def breakdown(subject: Subject, repeats: int) -> None:
-    """The worklist view's three steps, timed in place (medians): building the rows, the
-    access-log append and the template; the rest is middleware, session and login."""
+    """The worklist view's steps, timed in place (medians of `repeats` views): building the
+    rows, the access-log append, the template, and the rest (middleware, session, login,
+    context processors); each with the part of it spent waiting for SQL statements."""
+    from django.db import connection
     from django.urls import reverse
 
     from brygga.cases import views
     from brygga.cases.worklist import Worklist
 
-    timings: dict[str, list[float]] = {}
+    steps = ("rows", "access log", "template")
+    wall: dict[str, list[float]] = {label: [] for label in (*steps, "total")}
+    sql: dict[str, list[float]] = {label: [] for label in (*steps, "total")}
+    current: list[str] = []
+    spent: dict[str, float] = {}
+
+    def count_sql(execute: Any, statement: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(statement, params, many, context)
+        finally:
+            elapsed = time.perf_counter() - started
+            spent["total"] = spent.get("total", 0.0) + elapsed
+            if current:
+                spent[current[-1]] = spent.get(current[-1], 0.0) + elapsed
 
     def timed(label: str, function: Any) -> Any:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
+            current.append(label)
             try:
                 return function(*args, **kwargs)
             finally:
-                timings.setdefault(label, []).append(time.perf_counter() - started)
+                current.pop()
+                wall[label].append(time.perf_counter() - started)
 
         return wrapper
 
@@ -360,19 +392,27 @@ def breakdown(subject: Subject, repeats: int) -> None:
         client = client_for(subject)
         url = reverse("cases:worklist")
         get(client, url)
-        timings.clear()
-        totals = [get(client, url) for _ in range(repeats)]
+        for values in wall.values():
+            values.clear()
+        with connection.execute_wrapper(count_sql):
+            for _ in range(repeats):
+                spent.clear()
+                wall["total"].append(get(client, url))
+                for label in sql:
+                    sql[label].append(spent.get(label, 0.0))
     finally:
         Worklist.for_actor = for_actor  # type: ignore[method-assign]
         views.log_patient_read, views.render = log_patient_read, render
-    medians = {label: statistics.median(values) * 1000 for label, values in timings.items()}
-    total = statistics.median(totals) * 1000
+    ms = {label: statistics.median(values) * 1000 for label, values in wall.items()}
+    sql_ms = {label: statistics.median(values) * 1000 for label, values in sql.items()}
+    rest = ms["total"] - sum(ms[label] for label in steps)
+    rest_sql = sql_ms["total"] - sum(sql_ms[label] for label in steps)
+    parts = ", ".join(f"{label} {ms[label]:.1f} ({sql_ms[label]:.1f})" for label in steps)
     say(
-        f"\nbreakdown, worklist ({subject.label}, {cases(subject.open_cases)}), medians of "
-        f"{repeats} views: rows (queries, deadlines) {medians['rows']:.0f} ms, access-log "
-        f"append {medians['access log']:.0f} ms, template {medians['template']:.0f} ms, rest "
-        f"(middleware, session, login) {total - sum(medians.values()):.0f} ms; "
-        f"total {total:.0f} ms"
+        f"breakdown, worklist ({subject.label}, {cases(subject.open_cases)}), medians of "
+        f"{repeats} views, ms (of which SQL statements): {parts}, rest (middleware, session, "
+        f"login, context processors) {rest:.1f} ({rest_sql:.1f}); total {ms['total']:.1f} "
+        f"({sql_ms['total']:.1f})"
     )
 
 
@@ -422,11 +462,17 @@ def main() -> None:
     parser.add_argument("--case-repeats", type=int, default=4, help="views of each case page")
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--breakdown", action="store_true", help="time the worklist's steps")
-    parser.add_argument("--profile", action="store_true", help="cProfile the busy worklist")
+    parser.add_argument("--profile", action="store_true", help="cProfile each unit's worklist")
     parser.add_argument(
         "--gc-freeze",
         action="store_true",
         help="gc.freeze() after warm-up, as a server can after loading the app",
+    )
+    parser.add_argument(
+        "--unit",
+        action="append",
+        metavar="NAME",
+        help="also measure the busiest unit whose name contains NAME (repeatable)",
     )
     parser.add_argument("--generate-only", action="store_true")
     args = parser.parse_args()
@@ -450,7 +496,7 @@ def main() -> None:
         return
 
     rng = random.Random(args.seed)
-    subjects = pick_subjects()
+    subjects = pick_subjects(args.unit)
     for subject in subjects:
         say(f"{subject.label}: {subject.unit.name} ({cases(subject.open_cases)})")
     if args.gc_freeze:
@@ -463,9 +509,12 @@ def main() -> None:
     for subject in subjects:
         results += measure(subject, args, rng)
     if args.breakdown:
-        breakdown(subjects[0], 50)
+        say("")
+        for subject in subjects:
+            breakdown(subject, 50)
     if args.profile:
-        profile(subjects[0], 30)
+        for subject in subjects:
+            profile(subject, 30)
 
     say("")
     for result in results:

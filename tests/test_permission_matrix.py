@@ -20,9 +20,15 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from brygga.administration.demo import matrix_subjects as administration_matrix_subjects
 from brygga.cases.models import Case
+from brygga.core.actor import Actor
 from brygga.directory.models import Commission, Organisation, Unit
+from brygga.payments.demo import matrix_subjects as payments_matrix_subjects
+from brygga.reserve.actions import add_external_recipient, write_contingency_list
+from brygga.support.demo import matrix_subjects as support_matrix_subjects
 from brygga.testing import commission_of, log_in
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +62,11 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
     "home": ("", row(ELSEWHERE, central=ELSEWHERE)),
     "accounts:login": ("", row(ELSEWHERE, anonymous=200, expired=ELSEWHERE)),
     "accounts:logout": ("", row(405, anonymous=405, expired=405)),
+    # No identity provider or SITHS proxy is configured in the matrix: those URLs do not exist.
+    "accounts:oidc_login": ("", row(404, anonymous=404, expired=404)),
+    "accounts:oidc_callback": ("", row(404, anonymous=404, expired=404)),
+    "accounts:siths_login": ("", row(405, anonymous=405, expired=405)),
+    "accounts:logged_out": ("", row(ELSEWHERE, anonymous=200, expired=ELSEWHERE)),
     "accounts:choose_commission": ("", row(200, expired=ELSEWHERE)),
     "accounts:no_commission": ("", row(CHOOSE, expired=403)),
     "cases:worklist": ("", row(200, ek_admin=403, ek_admin_municipality=403, central=403)),
@@ -66,6 +77,7 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
     "cases:open_sip": ("", row(403, municipality=200)),
     "cases:acknowledge": ("case", row(405)),
 }
+NO_CARE: dict[str, int | str] = {"ek_admin": 403, "ek_admin_municipality": 403, "central": 403}
 CASE_PAGE = row(
     404,
     own_unit=200,
@@ -76,10 +88,31 @@ CASE_PAGE = row(
     central=403,
 )
 MATRIX |= {
+    "reserve:case_forms": ("case", CASE_PAGE),
+    "reserve:external_add": ("case", CASE_PAGE),
+    # Only the unit that sent a notice prints it for an external recipient and records it.
+    "reserve:external_pdf": ("external", row(404, own_unit=200, manager=200, **NO_CARE)),
+    "reserve:external_dispatch": ("external", row(404, own_unit=200, manager=200, **NO_CARE)),
     "cases:detail": ("case", CASE_PAGE),
     "cases:patient_information": ("case", CASE_PAGE),
     "cases:event": ("case_message", CASE_PAGE),
     "cases:retract": ("case_event", CASE_PAGE),
+    "reserve:live": ("", row(200, anonymous=200, expired=200)),
+    "reserve:ready": ("", row(200, anonymous=200, expired=200)),
+    "reserve:contingency_lists": (
+        "",
+        row(200, ek_admin=403, ek_admin_municipality=403, central=403),
+    ),
+    # Without a chosen recipient there is no form to fill in: 404 even for the parties
+    # (reserve/tests/test_paper_forms.py fetches it with one).
+    "reserve:case_form_pdf": (
+        "case_form",
+        row(404, ek_admin=403, ek_admin_municipality=403, central=403),
+    ),
+    "reserve:contingency_download": (
+        "contingency_list",
+        row(404, own_unit=200, manager=200, ek_admin=403, ek_admin_municipality=403, central=403),
+    ),
     "audit:search": ("", row(403, manager=200, central=200)),
     "audit:extract": ("patient", row(403, manager=200, central=200)),
 }
@@ -99,6 +132,120 @@ for kind, subject in (
     MATRIX[f"directory:{kind}_detail"] = (subject, row(403, **REGION_ONLY))
     MATRIX[f"directory:{kind}_update"] = (subject, row(403, **REGION_ONLY))
 MATRIX["directory:commission_end"] = ("region_commission", row(403, **REGION_ONLY))
+# Support: help and news are public (needed before login and during outages); a suggestion
+# is its writer's (Anna's) and central administration's; contacts are kept by the EK
+# administrators of their organisation (here Region Stockholm) and central administration.
+PUBLIC = row(200, anonymous=200, expired=200)
+CENTRAL_ONLY = row(403, central=200)
+MATRIX |= {
+    "support:index": ("", row(200)),
+    "support:help_index": ("", PUBLIC),
+    "support:help_topic": ("help_topic", PUBLIC),
+    "support:news_list": ("", PUBLIC),
+    "support:news_manage": ("", CENTRAL_ONLY),
+    "support:news_create": ("", CENTRAL_ONLY),
+    "support:news_update": ("news_item", CENTRAL_ONLY),
+    "support:news_end": ("news_item", row(405)),
+    "support:news_dismiss": ("news_item", row(405)),
+    "support:suggestion_list": ("", row(200)),
+    "support:suggestion_create": ("", row(200)),
+    "support:suggestion_triage": ("", CENTRAL_ONLY),
+    "support:suggestion_detail": ("suggestion", row(404, own_unit=200, central=200)),
+    "support:contact_list": ("", row(403, **ADMINS)),
+    "support:contact_create": ("", row(403, **ADMINS)),
+    "support:contact_update": ("support_contact", row(403, **REGION_ONLY)),
+    "support:contact_delete": ("support_contact", row(403, **REGION_ONLY)),
+    "support:elearning_list": ("", CENTRAL_ONLY),
+    "support:elearning_create": ("", CENTRAL_ONLY),
+    "support:elearning_update": ("elearning_link", CENTRAL_ONLY),
+    "support:elearning_delete": ("elearning_link", CENTRAL_ONLY),
+}
+# Orders (administration): managers order for their own unit; central administration
+# decides unit orders; the organisation's EK administrator (Sofia for the region, not Per)
+# and central administration register access orders. The subject unit order is Ingela's
+# (another manager's unit: 404 for Lars); the subject access order is Lars's.
+MANAGER_ONLY = row(403, manager=200)
+UNIT_DECISION = row(403, manager=404, central=200)
+REGISTRAR = {"ek_admin": 200, "ek_admin_municipality": 404, "central": 200}
+MATRIX |= {
+    "administration:index": (
+        "",
+        row(
+            403,
+            manager=ELSEWHERE,
+            ek_admin=ELSEWHERE,
+            ek_admin_municipality=ELSEWHERE,
+            central=ELSEWHERE,
+        ),
+    ),
+    "administration:unit_order_list": ("", row(403, manager=200, central=200)),
+    "administration:unit_order_create": ("unit_order_kind", MANAGER_ONLY),
+    "administration:unit_order_detail": ("unit_order", UNIT_DECISION),
+    "administration:unit_order_approve": ("unit_order", UNIT_DECISION),
+    "administration:unit_order_reject": ("unit_order", UNIT_DECISION),
+    "administration:unit_order_cancel": ("unit_order", row(403, manager=404)),
+    "administration:access_review": ("", MANAGER_ONLY),
+    "administration:access_order_create": ("", MANAGER_ONLY),
+    "administration:access_order_revoke": ("unit_commission", MANAGER_ONLY),
+    "administration:access_order_queue": ("", row(403, **ADMINS)),
+    "administration:access_order_detail": ("access_order", row(403, manager=200, **REGISTRAR)),
+    "administration:access_order_register": ("access_order", row(403, **REGISTRAR)),
+    "administration:access_order_reject": ("access_order", row(403, **REGISTRAR)),
+    "administration:access_order_cancel": (
+        "access_order",
+        row(403, manager=200, ek_admin_municipality=404),
+    ),
+}
+# Follow-up (reports): managers, invoicing and central administration; Lars (a region
+# manager) and Eva see the region. Users in the worklists and EK administrators do not.
+FOLLOW_UP = row(403, manager=200, central=200)
+MATRIX |= {
+    "reports:indicators": ("", FOLLOW_UP),
+    "reports:indicators_csv": ("", FOLLOW_UP),
+    "reports:deadlines": ("", FOLLOW_UP),
+    "reports:deadlines_csv": ("", FOLLOW_UP),
+}
+# Payment responsibility: Karin (Solna social services) sees Solna's basis, disputes rows and
+# records a refusal of support; agreements and amounts are central administration's (and
+# the region's invoicing role's: olle, tested in payments/tests/test_access.py).
+MUNICIPALITY_ONLY = row(403, municipality=200)
+MATRIX |= {
+    "payments:basis": ("", MUNICIPALITY_ONLY),
+    "payments:export": ("payments_export", MUNICIPALITY_ONLY),
+    "payments:case": ("payments_case", MUNICIPALITY_ONLY),
+    "payments:support_refusal": ("payments_case", MUNICIPALITY_ONLY),
+    "payments:dispute": ("payments_case", row(405)),
+    "payments:disputes": ("", MUNICIPALITY_ONLY),
+    "payments:resolve": ("payments_dispute", row(405)),
+    "payments:agreements": ("", CENTRAL_ONLY),
+    "payments:agreement_create": ("", CENTRAL_ONLY),
+    "payments:agreement_detail": ("payments_agreement", CENTRAL_ONLY),
+    "payments:amounts": ("", CENTRAL_ONLY),
+}
+# The training pages exist only when BRYGGA_ENVIRONMENT=training: 404 here (the matrix runs
+# as a demo environment); TRAINING_MATRIX below gives their answers in a training one.
+MATRIX |= {
+    "training:exercises": ("", row(404)),
+    "training:reset": ("", row(404)),
+    "training:reset_done": ("", row(404, anonymous=404, expired=404)),
+}
+# The FHIR API answers bearer tokens only: a browser session is no credential there (401 with
+# an OperationOutcome for everyone). The CapabilityStatement and the SMART configuration are
+# public, as FHIR clients need them before they have a token; the token endpoint takes POST
+# only. Tokens have their own matrix in src/brygga/fhir/tests/test_auth.py.
+NO_BEARER = row(401, anonymous=401, expired=401)
+MATRIX |= {
+    "fhir:metadata": ("", row(200, anonymous=200, expired=200)),
+    "fhir:smart_configuration": ("", row(200, anonymous=200, expired=200)),
+    "fhir:token": ("", row(405, anonymous=405, expired=405)),
+    "fhir:type": ("fhir_type", NO_BEARER),
+    "fhir:instance": ("fhir_instance", NO_BEARER),
+}
+TRAINING_MATRIX: dict[str, dict[str, int | str]] = {
+    "training:exercises": row(200),
+    "training:reset": row(403, central=200),  # central administration: training administrator
+    "training:reset_done": row(200, anonymous=200, expired=200),
+}
 
 
 def subject_case(demo: Any) -> Case:
@@ -122,16 +269,36 @@ def subjects(demo: Any) -> dict[str, list[Any]]:
     event = case.events.order_by("pk").first()
     assert event is not None
     region = Organisation.objects.get(org_number="2321000016")
+    admission = case.events.get(type="admission_notice")
+    external = add_external_recipient(
+        actor=Actor(demo.person("anna"), commission_of(demo.person("anna"))),
+        case=case,
+        name="Socialtjänsten Uppsala kommun",
+        fax="018-727 00 01",
+        now=timezone.now(),
+    )
     return {
         "": [],
         "case": [case.pk],
         "case_message": [case.pk, "meddelande"],
+        "case_form": [case.pk, "inskrivningsmeddelande"],
+        "external": [case.pk, external.pk, admission.pk],
         "case_event": [case.pk, event.pk],
         "patient": [case.patient_id],
+        "fhir_type": ["Encounter"],
+        "fhir_instance": ["Patient", case.patient_id],
         "own_org_unit": [anna_unit.pk],
         "organisation": [region.pk],
         "region_person": [demo.person("anna").pk],
         "region_commission": [commission_of(demo.person("anna")).pk],
+        **support_matrix_subjects(demo),
+        **administration_matrix_subjects(demo),
+        **payments_matrix_subjects(demo),
+        "contingency_list": [
+            write_contingency_list(
+                actor=Actor.system("matrix"), unit=anna_unit, now=timezone.now()
+            ).pk
+        ],
     }
 
 
@@ -202,6 +369,34 @@ def test_permission_matrix(
     url = reverse(url_name, args=subjects[args_key])
     actual = {persona: classify(visitors[persona].get(url)) for persona in PERSONAS}
     assert actual == expected
+
+
+@pytest.mark.parametrize("url_name", sorted(TRAINING_MATRIX))
+def test_permission_matrix_in_a_training_environment(
+    url_name: str, visitors: dict[str, Client], settings: Any
+) -> None:
+    settings.ENVIRONMENT = "training"
+    url = reverse(url_name)
+    actual = {persona: classify(visitors[persona].get(url)) for persona in PERSONAS}
+    assert actual == TRAINING_MATRIX[url_name]
+
+
+def test_the_training_banner_is_on_every_page_in_a_training_environment(
+    subjects: dict[str, list[Any]], visitors: dict[str, Client], settings: Any
+) -> None:
+    """Every HTML page any visitor can open carries the banner (docs/training.md)."""
+    settings.ENVIRONMENT = "training"
+    seen = 0
+    for url_name, (args_key, expected) in sorted(MATRIX.items()):
+        persona = next((p for p in PERSONAS if expected[p] == 200), None)
+        if persona is None:
+            continue
+        response = visitors[persona].get(reverse(url_name, args=subjects[args_key]))
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            continue
+        assert 'role="region" aria-label="Utbildningsmiljö"' in response.content.decode(), url_name
+        seen += 1
+    assert seen > 20
 
 
 def test_expired_commission_in_a_live_session_is_refused(

@@ -5,6 +5,7 @@ See README.md, section "Configuration", for every variable.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,45 @@ BEHIND_PROXY = env_bool("BRYGGA_BEHIND_PROXY", False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Login: OpenID Connect and SITHS (docs/login.md).
+# OpenID Connect against the region's identity provider: discovery from the issuer URL.
+OIDC_ISSUER = os.environ.get("BRYGGA_OIDC_ISSUER", "").rstrip("/")
+OIDC_CLIENT_ID = os.environ.get("BRYGGA_OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = os.environ.get("BRYGGA_OIDC_CLIENT_SECRET", "")
+OIDC_SCOPES = os.environ.get("BRYGGA_OIDC_SCOPES", "openid profile")
+OIDC_TIMEOUT_SECONDS = env_int("BRYGGA_OIDC_TIMEOUT_SECONDS", 10)
+# Logging out of Brygga also ends the session at the identity provider (RP-initiated logout).
+OIDC_PROVIDER_LOGOUT = env_bool("BRYGGA_OIDC_PROVIDER_LOGOUT", True)
+if OIDC_ISSUER and not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
+    raise ImproperlyConfigured(
+        "BRYGGA_OIDC_ISSUER is set: BRYGGA_OIDC_CLIENT_ID and BRYGGA_OIDC_CLIENT_SECRET are needed."
+    )
+if OIDC_ISSUER and ENVIRONMENT == "production" and not OIDC_ISSUER.startswith("https://"):
+    raise ImproperlyConfigured("BRYGGA_OIDC_ISSUER must be an https:// URL in production.")
+# The logout form's redirect ends at the provider: the CSP's form-action must allow it.
+OIDC_FORM_ACTION = ["/".join(OIDC_ISSUER.split("/")[:3])] if OIDC_ISSUER else []
+# SITHS card login through a TLS-terminating proxy (deploy/nginx/brygga-siths.conf) that
+# verifies the card and passes its HSA-id in X-SITHS-HSA-ID. The header is believed only
+# with the shared secret in X-Brygga-Proxy-Secret, from an address in TRUSTED_PROXIES.
+SITHS_LOGIN = env_bool("BRYGGA_SITHS_LOGIN", False)
+TRUSTED_PROXY_SECRET = os.environ.get("BRYGGA_TRUSTED_PROXY_SECRET", "")
+TRUSTED_PROXIES = [
+    p.strip()
+    for p in os.environ.get("BRYGGA_TRUSTED_PROXIES", "127.0.0.1,::1").split(",")
+    if p.strip()
+]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"BRYGGA_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network"
+        ) from error
+if SITHS_LOGIN and len(TRUSTED_PROXY_SECRET) < 32:
+    raise ImproperlyConfigured(
+        "BRYGGA_SITHS_LOGIN is on: BRYGGA_TRUSTED_PROXY_SECRET must be at least 32 characters."
+    )
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -70,6 +110,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "brygga.core",
     "brygga.audit",
     "brygga.directory",
@@ -80,6 +122,10 @@ INSTALLED_APPS = [
     "brygga.administration",
     "brygga.support",
     "brygga.training",
+    "brygga.reserve",
+    "oauth2_provider",
+    "brygga.fhir",
+    "brygga.notifications",
     "brygga.accounts",
     "brygga.demo",
 ]
@@ -177,7 +223,7 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
+        "form-action": ["'self'", *OIDC_FORM_ACTION],
     }
 }
 
@@ -211,3 +257,63 @@ DEADLINES: dict[str, Any] = {
     "sip_call_day_kind": os.environ.get("BRYGGA_D2_DAY_KIND", "calendar"),
     "expected_date_notice_hours": env_int("BRYGGA_D5_HOURS", 24),
 }
+
+# The reserve routine: how often every unit's contingency list (beredskapslista) is written.
+CONTINGENCY_INTERVAL_MINUTES = env_int("BRYGGA_CONTINGENCY_INTERVAL_MINUTES", 60)
+
+# Follow-up statistics: cells based on fewer stays than this are hidden (small counts can
+# identify patients). See docs/follow-up.md.
+REPORTS_MIN_CELL_COUNT = env_int("BRYGGA_REPORTS_MIN_CELL_COUNT", 5)
+
+# --- Background work and e-mail ------------------------------------------------------------
+# Tasks are queued in the database (SQLite or PostgreSQL) and run by `manage.py db_worker`;
+# `manage.py run_scheduler` enqueues the scheduled work below. See docs/operations.md.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+SCHEDULE: dict[str, dict[str, Any]] = {
+    # name: {"task": dotted path of a task, "minutes": interval} or {"cron": crontab fields}
+    "deliver_emails": {"task": "brygga.notifications.tasks.deliver_emails", "minutes": 1},
+    "deadline_reminders": {
+        "task": "brygga.notifications.tasks.send_deadline_reminders",
+        "cron": os.environ.get("BRYGGA_DEADLINE_REMINDER_CRON", "0 7 * * *"),
+    },
+    "contingency_lists": {
+        "task": "brygga.reserve.tasks.write_contingency_lists",
+        "minutes": CONTINGENCY_INTERVAL_MINUTES,
+    },
+}
+if ENVIRONMENT == "training":
+    SCHEDULE["training_reset"] = {
+        "task": "brygga.training.tasks.reset_training",
+        "cron": os.environ.get("BRYGGA_TRAINING_RESET_CRON", "30 3 * * *"),
+    }
+# Brygga's own address, for links in e-mails (which never carry patient data).
+BASE_URL = os.environ.get("BRYGGA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# New-notice e-mails to units' functional mailboxes: on when a mail server is configured.
+SMTP_HOST = os.environ.get("BRYGGA_SMTP_HOST", "")
+NOTICE_EMAILS = env_bool("BRYGGA_NOTICE_EMAILS", bool(SMTP_HOST))
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = SMTP_HOST or "127.0.0.1"
+EMAIL_PORT = env_int("BRYGGA_SMTP_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("BRYGGA_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("BRYGGA_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("BRYGGA_SMTP_STARTTLS", False)
+EMAIL_TIMEOUT = env_int("BRYGGA_SMTP_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("BRYGGA_EMAIL_FROM", "Brygga <noreply@brygga.example.se>")
+
+# The FHIR API (docs/fhir.md): OAuth 2.0 client credentials through django-oauth-toolkit.
+# Tokens are short-lived; a system client asks for a new one when it expires.
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "system/*.read": "Read cases, notices and the directory for the client's units",
+        "system/*.write": "Open cases and send notices for the client's units",
+        "system/AuditEvent.read": "Read patients' access logs as AuditEvent",
+    },
+    "DEFAULT_SCOPES": ["system/*.read"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("BRYGGA_API_TOKEN_SECONDS", 600),
+    "OAUTH2_VALIDATOR_CLASS": "brygga.fhir.oauth.ClientCredentialsValidator",
+    "PKCE_REQUIRED": True,
+}
+# Named explicitly: brygga.fhir.ApiClient links to it (a swappable model's migrations need it).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+# How many resources a FHIR search returns per page unless the client asks (_count).
+FHIR_PAGE_SIZE = env_int("BRYGGA_FHIR_PAGE_SIZE", 50)

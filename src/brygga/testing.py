@@ -1,8 +1,10 @@
-"""Helpers the tests share: logging in as someone with a chosen commission."""
+"""Helpers the tests share: logging in as someone with a chosen commission; reading PDFs."""
 
 from __future__ import annotations
 
+import io
 import time
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -34,3 +36,26 @@ def log_in(client: Client, person: Person, commission: Commission | None) -> Cli
         session[COMMISSION_KEY] = commission.pk
     session.save()
     return client
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of every page of a PDF, as a reader would extract it."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(content))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def assert_accessible_pdf(content: bytes, *, lang: str = "sv") -> None:
+    """A tagged PDF (structure tree, marked content) that states its language and title and
+    declares PDF/UA-1 in its metadata, as screen readers and PDF/UA checkers need."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(content))
+    root: Any = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root, "the PDF has no structure tree (not tagged)"
+    assert root["/MarkInfo"]["/Marked"], "the PDF is not marked as tagged"
+    assert str(root["/Lang"]).lower().startswith(lang), f"document language {root.get('/Lang')}"
+    assert reader.metadata is not None and reader.metadata.title, "the PDF has no title"
+    metadata = root["/Metadata"].get_object().get_data().decode("utf-8", "replace")
+    assert "pdfuaid:part" in metadata and "1" in metadata, "no PDF/UA identification"

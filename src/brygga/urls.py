@@ -13,6 +13,8 @@ urlpatterns = [
     path("administration/", include("brygga.administration.urls")),
     path("stod/", include("brygga.support.urls")),
     path("utbildning/", include("brygga.training.urls")),
+    path("fhir/", include("brygga.fhir.urls")),
+    path("", include("brygga.reserve.urls")),
 ]
 
 handler403 = "brygga.core.views.forbidden"

@@ -42,10 +42,12 @@ def local(minutes_from_now: int = 0) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M")
 
 
-def open_case(page: Any, check_a11y: Any, *, municipality_code: str) -> None:
+def open_case(
+    page: Any, check_a11y: Any, *, municipality_code: str, identity: str = PATIENT
+) -> None:
     page.get_by_role("link", name="Nytt ärende").click()
     check_a11y(page)
-    page.get_by_label("Patientens identitetsnummer").fill(PATIENT)
+    page.get_by_label("Patientens identitetsnummer").fill(identity)
     page.get_by_role("button", name="Sök patient").click()
     page.get_by_role("heading", name="Registrera patienten").wait_for()
     check_a11y(page)

@@ -42,14 +42,30 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def entry_hash(key: bytes, prev_hash: str, values: Mapping[str, Any]) -> str:
-    payload = json.dumps(
+def _payload(prev_hash: str, values: Mapping[str, Any]) -> bytes:
+    return json.dumps(
         [prev_hash, [_canonical(values[name]) for name in HASHED_FIELDS]],
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
-    )
-    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
+    ).encode()
+
+
+def entry_hash(key: bytes, prev_hash: str, values: Mapping[str, Any]) -> str:
+    return hmac.new(key, _payload(prev_hash, values), hashlib.sha256).hexdigest()
+
+
+class Hasher:
+    """`entry_hash` for many rows under one key: the keyed HMAC state is set up once and
+    copied for each row (a worklist view appends a row per patient shown)."""
+
+    def __init__(self, key: bytes) -> None:
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
+
+    def __call__(self, prev_hash: str, values: Mapping[str, Any]) -> str:
+        mac = self._keyed.copy()
+        mac.update(_payload(prev_hash, values))
+        return mac.hexdigest()
 
 
 def chain_for_this_worker(chain_count: int) -> int:
@@ -74,6 +90,7 @@ def verify_chain(key: bytes, rows: Iterable[Mapping[str, Any]]) -> Iterator[Brea
     """
     expected_seq = 1
     prev = GENESIS
+    hasher = Hasher(key)
     for row in rows:
         if row["seq"] != expected_seq:
             yield Break(row["id"], row["chain"], row["seq"], f"seq {expected_seq} saknas")
@@ -81,7 +98,7 @@ def verify_chain(key: bytes, rows: Iterable[Mapping[str, Any]]) -> Iterator[Brea
             yield Break(
                 row["id"], row["chain"], row["seq"], "länken till föregående post är bruten"
             )
-        elif entry_hash(key, row["prev_hash"], row) != row["entry_hash"]:
+        elif hasher(row["prev_hash"], row) != row["entry_hash"]:
             yield Break(row["id"], row["chain"], row["seq"], "innehållet är ändrat")
         expected_seq = row["seq"] + 1
         prev = row["entry_hash"]

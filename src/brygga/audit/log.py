@@ -6,8 +6,10 @@ or not at all. Reads are logged from views through `log_patient_read`.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -75,8 +77,22 @@ def _actor_values(actor: Actor) -> dict[str, Any]:
     }
 
 
+# The columns a row is written with, in the order of the COPY below.
+COLUMNS = ("prev_hash", "entry_hash", *chain_rules.HASHED_FIELDS)
+
+
 def append(actor: Actor, drafts: Sequence[Draft]) -> list[AuditEntry]:
-    """Append drafts, in order, to this worker's chain; retry if another writer won a race."""
+    """Append drafts, in order, to this worker's chain; return the saved rows."""
+    return _append(actor, drafts, returning=True)
+
+
+def _append(actor: Actor, drafts: Sequence[Draft], *, returning: bool) -> list[AuditEntry]:
+    """Append drafts, in order, to this worker's chain; retry if another writer won a race.
+
+    With `returning=False` (reads logged from views: one row per patient shown) nothing is
+    built but the rows' values, and on PostgreSQL they go in with one COPY instead of an
+    INSERT through the ORM — the same rows, the same hashes, at a third of the cost.
+    """
     if not drafts:
         return []
     context = current_context()
@@ -85,7 +101,7 @@ def append(actor: Actor, drafts: Sequence[Draft]) -> list[AuditEntry]:
         "client_address": context.client_address,
         "channel": context.channel,
     }
-    key = chain_key()
+    hasher = chain_rules.Hasher(chain_key())
     count = settings.AUDIT_CHAIN_COUNT
     preferred = chain_rules.chain_for_this_worker(count)
     for attempt in range(MAX_ATTEMPTS):
@@ -113,16 +129,38 @@ def append(actor: Actor, drafts: Sequence[Draft]) -> list[AuditEntry]:
                         "object_id": draft.object_id,
                         "details": dict(draft.details),
                     }
-                    digest = chain_rules.entry_hash(key, prev, values)
-                    rows.append(AuditEntry(prev_hash=prev, entry_hash=digest, **values))
+                    digest = hasher(prev, values)
+                    values["prev_hash"], values["entry_hash"] = prev, digest
+                    rows.append(values)
                     prev = digest
-                return AuditEntry.objects.bulk_create(rows)
+                if returning or connection.vendor != "postgresql":
+                    return AuditEntry.objects.bulk_create([AuditEntry(**v) for v in rows])
+                _copy(rows)
+                return []
         except IntegrityError:
             # Only without chain locks (a database other than PostgreSQL and SQLite):
             # another writer took this sequence number first; try the next chain.
             logger.warning("audit chain %s raced (attempt %s)", preferred, attempt + 1)
             preferred = (preferred + 1) % count
     raise RuntimeError("Could not append to the access log")
+
+
+def _copy(rows: Sequence[Mapping[str, Any]]) -> None:
+    """Write rows with PostgreSQL's COPY, inside the caller's transaction.
+
+    The append-only triggers and the constraints apply as to any INSERT. The statement is
+    logged like any other query when queries are being captured (DEBUG, tests, benchmarks).
+    """
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    sql = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
+    with connection.cursor() as cursor:
+        debug_sql = getattr(cursor, "debug_sql", None)  # set on CursorDebugWrapper only
+        logged = debug_sql(sql) if debug_sql is not None else nullcontext()
+        with logged, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(
+                    [json.dumps(row[name]) if name == "details" else row[name] for name in COLUMNS]
+                )
 
 
 def record(
@@ -164,7 +202,7 @@ def log_patient_read(
         )
         for patient in patients
     ]
-    append(actor, drafts)
+    _append(actor, drafts, returning=False)
 
 
 def log_change(

@@ -8,7 +8,7 @@ from django.http import Http404
 from brygga.core.actor import Actor
 from brygga.directory.models import Role
 
-from .models import Case, CaseEvent, CaseParty
+from .models import OPEN_STATES, Case, CaseEvent, CaseParty
 
 # Roles that take part in care; administrative roles see no cases.
 CARE_ROLES = (Role.USER, Role.MANAGER)
@@ -46,3 +46,12 @@ def access_event(case: Case, event_id: int) -> CaseEvent:
     if event is None:
         raise Http404
     return event
+
+
+def open_cases_of_unit_for_system(actor: Actor, unit_id: int) -> QuerySet[Case]:
+    """The open cases a unit is a party to, for background work acting for no one (the
+    contingency lists). Refused to a person: people see cases through visible_cases."""
+    if actor.person is not None or actor.client is not None:
+        raise PermissionError("only the system reads cases for a unit it does not act for")
+    current = CaseParty.objects.filter(unit_id=unit_id, active=True).values("case_id")
+    return Case.objects.filter(pk__in=current, state__in=OPEN_STATES)

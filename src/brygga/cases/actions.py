@@ -24,6 +24,7 @@ from brygga.audit.events import AuditEventType
 from brygga.audit.log import record
 from brygga.core.actor import Actor
 from brygga.directory.models import Role, Unit
+from brygga.notifications.actions import note_new_notices
 from brygga.patients.models import Patient
 
 from . import payloads as p
@@ -90,14 +91,18 @@ def _audit(actor: Actor, case: Case, event: CaseEvent, audit_type: AuditEventTyp
         audit_type,
         patient=case.patient,
         obj=case,
-        details={"event": event.type, "event_id": event.pk},
+        details={"event": event.type, "event_id": event.pk}
+        | ({"back_registered": True} if event.back_registered else {}),
     )
 
 
 def _notify(event: CaseEvent, units: Iterable[Unit]) -> None:
+    units = list(units)
     NoticeRecipient.objects.bulk_create(
         [NoticeRecipient(event=event, unit=unit) for unit in units], ignore_conflicts=True
     )
+    # The units' functional mailboxes hear of it (no patient data), committed with the notice.
+    note_new_notices(units=units, now=event.recorded_at)
 
 
 def _other_active_units(case: Case, except_unit: Unit | None) -> list[Unit]:
@@ -115,6 +120,7 @@ def _new_event(
     now: dt.datetime,
     effective_at: dt.datetime | None,
     idempotency_key: str,
+    back_registered: bool = False,
 ) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case,
@@ -127,7 +133,23 @@ def _new_event(
         payload=payload.as_json(),
         text=text.strip(),
         idempotency_key=idempotency_key,
+        back_registered=back_registered,
     )
+
+
+def check_back_registration_time(
+    case: Case, original_at: dt.datetime | None, *, now: dt.datetime
+) -> str | None:
+    """Why an original time cannot be used for back-registration, or None if it can."""
+    if original_at is None:
+        return _("Fyll i när meddelandet ursprungligen skickades.")
+    if original_at > now:
+        return _("Den ursprungliga tidpunkten kan inte ligga i framtiden.")
+    if original_at < case.admitted_at:
+        return _("Den ursprungliga tidpunkten kan inte ligga före inskrivningen %(when)s.") % {
+            "when": timezone.localtime(case.admitted_at).strftime("%Y-%m-%d %H:%M")
+        }
+    return None
 
 
 # --- Opening cases ------------------------------------------------------------------------
@@ -356,7 +378,7 @@ def _forward_history(case: Case, unit: Unit) -> None:
     """A new party receives the notices sent so far, to read and acknowledge."""
     notices = (
         CaseEvent.objects.filter(case=case, retracted_at__isnull=True)
-        .exclude(type__in=[E.CASE_OPENED, E.REJECTED, E.TRANSFERRED])
+        .exclude(type__in=[E.CASE_OPENED, E.REJECTED, E.TRANSFERRED, E.UNIT_REORGANISED])
         .exclude(author_unit=unit)
     )
     NoticeRecipient.objects.bulk_create(
@@ -473,9 +495,14 @@ def record_event(
     expected_version: int | None = None,
     idempotency_key: str = "",
     effective_at: dt.datetime | None = None,
+    back_registered: bool = False,
     now: dt.datetime | None = None,
 ) -> CaseEvent:
-    """Record one notice or event in a case. The named actions below all come here."""
+    """Record one notice or event in a case. The named actions below all come here.
+
+    A back-registered event (efterregistrering) was handled on paper during an outage:
+    ``effective_at`` is its original time, from which deadlines and payment are computed.
+    """
     now = now or timezone.now()
     unit = _require_care_actor(actor)
     if not isinstance(payload, p.PAYLOAD_TYPES[event_type]):
@@ -486,6 +513,8 @@ def record_event(
         if existing is not None:
             return existing
     reason = check_allowed(event_type, facts_of(locked), party_role_of(locked, unit))
+    if reason is None and back_registered:
+        reason = check_back_registration_time(locked, effective_at, now=now)
     if reason is not None:
         raise NotAllowed(reason)
     transition = TRANSITIONS[event_type]
@@ -510,6 +539,7 @@ def record_event(
         now=now,
         effective_at=effective_at,
         idempotency_key=idempotency_key,
+        back_registered=back_registered,
     )
     APPLY[event_type](locked, event, payload, actor, now)
     if transition.next_state is not None:

@@ -48,10 +48,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from brygga.core.calendar import DayKind, add_days
 
@@ -198,12 +199,13 @@ class Deadline:
 def compute_deadlines(times: CaseTimes, policy: DeadlinePolicy, *, now: datetime) -> list[Deadline]:
     """D1–D5 for one case as of `now`, in that order (NOT_APPLICABLE ones included)."""
     _require_aware("now", now)
+    labels = _labels(policy, get_language())
     return [
-        _admission_notice(times, policy, now),
-        _sip_call(times, policy, now),
-        _fast_vardkontakt(times, now),
-        _information_transfer(times, now),
-        _expected_date_notice(times, policy, now),
+        _admission_notice(times, policy, now, labels),
+        _sip_call(times, policy, now, labels),
+        _fast_vardkontakt(times, now, labels),
+        _information_transfer(times, now, labels),
+        _expected_date_notice(times, policy, now, labels),
     ]
 
 
@@ -224,42 +226,66 @@ def local_date(moment: datetime) -> date:
 # --- The rules -------------------------------------------------------------------------------
 
 
-def _admission_notice(times: CaseTimes, policy: DeadlinePolicy, now: datetime) -> Deadline:
-    start = times.admitted_at
-    if times.assessed_at is not None and times.assessed_at > start:
-        start = times.assessed_at
+@lru_cache(maxsize=32)
+def _labels(policy: DeadlinePolicy, language: str | None) -> dict[DeadlineId, str]:
+    """The five labels in the active language (`language` only keys the cache): a worklist
+    computes them for every row, and looking up translations is most of that work."""
     hours = policy.admission_notice_hours
-    due = _utc(start) + timedelta(hours=hours)
-    done = times.admission_notice_sent_at
-    return Deadline(
-        id=DeadlineId.D1,
-        label=ngettext(
+    days, kind = policy.sip_call_days, policy.sip_call_day_kind
+    if kind == DayKind.WORKING:
+        sip = ngettext(
+            "Kallelse till SIP inom %(days)d arbetsdag",
+            "Kallelse till SIP inom %(days)d arbetsdagar",
+            days,
+        )
+    else:
+        sip = ngettext(
+            "Kallelse till SIP inom %(days)d kalenderdag",
+            "Kallelse till SIP inom %(days)d kalenderdagar",
+            days,
+        )
+    notice_hours = policy.expected_date_notice_hours
+    return {
+        DeadlineId.D1: ngettext(
             "Inskrivningsmeddelande inom %(hours)d timme",
             "Inskrivningsmeddelande inom %(hours)d timmar",
             hours,
         )
         % {"hours": hours},
+        DeadlineId.D2: sip % {"days": days},
+        DeadlineId.D3: _("Fast vårdkontakt utsedd före utskrivning"),
+        DeadlineId.D4: _("Information överförd senast utskrivningsdagen"),
+        DeadlineId.D5: ngettext(
+            "Ändrat beräknat utskrivningsdatum meddelat inom %(hours)d timme",
+            "Ändrat beräknat utskrivningsdatum meddelat inom %(hours)d timmar",
+            notice_hours,
+        )
+        % {"hours": notice_hours},
+    }
+
+
+def _admission_notice(
+    times: CaseTimes, policy: DeadlinePolicy, now: datetime, labels: dict[DeadlineId, str]
+) -> Deadline:
+    start = times.admitted_at
+    if times.assessed_at is not None and times.assessed_at > start:
+        start = times.assessed_at
+    due = _utc(start) + timedelta(hours=policy.admission_notice_hours)
+    done = times.admission_notice_sent_at
+    return Deadline(
+        id=DeadlineId.D1,
+        label=labels[DeadlineId.D1],
         due_at=due,
         done_at=done,
         status=_status(due, done, now=now, closed=times.discharged_at is not None),
     )
 
 
-def _sip_call(times: CaseTimes, policy: DeadlinePolicy, now: datetime) -> Deadline:
+def _sip_call(
+    times: CaseTimes, policy: DeadlinePolicy, now: datetime, labels: dict[DeadlineId, str]
+) -> Deadline:
     days, kind = policy.sip_call_days, policy.sip_call_day_kind
-    if kind == DayKind.WORKING:
-        label = ngettext(
-            "Kallelse till SIP inom %(days)d arbetsdag",
-            "Kallelse till SIP inom %(days)d arbetsdagar",
-            days,
-        )
-    else:
-        label = ngettext(
-            "Kallelse till SIP inom %(days)d kalenderdag",
-            "Kallelse till SIP inom %(days)d kalenderdagar",
-            days,
-        )
-    label %= {"days": days}
+    label = labels[DeadlineId.D2]
     if not times.sip_needed or times.ready_at is None:
         return _not_applicable(DeadlineId.D2, label)
     if kind == DayKind.WORKING:
@@ -279,38 +305,38 @@ def _sip_call(times: CaseTimes, policy: DeadlinePolicy, now: datetime) -> Deadli
     )
 
 
-def _fast_vardkontakt(times: CaseTimes, now: datetime) -> Deadline:
+def _fast_vardkontakt(times: CaseTimes, now: datetime, labels: dict[DeadlineId, str]) -> Deadline:
     due = _utc(times.discharged_at) if times.discharged_at is not None else None
     done = times.fast_vardkontakt_appointed_at
     return Deadline(
         id=DeadlineId.D3,
-        label=_("Fast vårdkontakt utsedd före utskrivning"),
+        label=labels[DeadlineId.D3],
         due_at=due,
         done_at=done,
         status=_status(due, done, now=now, closed=due is not None),
     )
 
 
-def _information_transfer(times: CaseTimes, now: datetime) -> Deadline:
+def _information_transfer(
+    times: CaseTimes, now: datetime, labels: dict[DeadlineId, str]
+) -> Deadline:
     discharged_at = times.discharged_at
     due = _end_of_day(local_date(discharged_at)) if discharged_at is not None else None
     done = times.planning_information_sent_at
     return Deadline(
         id=DeadlineId.D4,
-        label=_("Information överförd senast utskrivningsdagen"),
+        label=labels[DeadlineId.D4],
         due_at=due,
         done_at=done,
         status=_status(due, done, now=now, closed=False),
     )
 
 
-def _expected_date_notice(times: CaseTimes, policy: DeadlinePolicy, now: datetime) -> Deadline:
+def _expected_date_notice(
+    times: CaseTimes, policy: DeadlinePolicy, now: datetime, labels: dict[DeadlineId, str]
+) -> Deadline:
     hours = policy.expected_date_notice_hours
-    label = ngettext(
-        "Ändrat beräknat utskrivningsdatum meddelat inom %(hours)d timme",
-        "Ändrat beräknat utskrivningsdatum meddelat inom %(hours)d timmar",
-        hours,
-    ) % {"hours": hours}
+    label = labels[DeadlineId.D5]
     changes = sorted(times.expected_date_changes, key=lambda change: change[0])
     if not changes:
         return _not_applicable(DeadlineId.D5, label)

@@ -35,13 +35,33 @@ class EventForm(AccessibleFormMixin, forms.Form):
         label=TEXT_LABEL, required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )
 
-    def __init__(self, *args: Any, actor_unit: Unit | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        actor_unit: Unit | None = None,
+        back_registration: bool = False,
+        **kwargs: Any,
+    ) -> None:
         self.actor_unit = actor_unit
+        self.back_registration = back_registration
         initial = kwargs.setdefault("initial", {})
         initial.setdefault("idempotency_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
-        # The free text comes last, after the structured fields.
-        self.order_fields([name for name in self.fields if name != "text"] + ["text"])
+        if back_registration:
+            # Efterregistrering: the notice went on paper during an outage; its original
+            # time is what deadlines and payment are computed from.
+            self.fields["original_at"] = LocalDateTimeField(
+                label=_("När skickades det på papper eller fax?"),
+                help_text=_(
+                    "Den ursprungliga tidpunkten enligt pappersblanketten. Tidsfrister och "
+                    "betalningsansvar räknas från den."
+                ),
+            )
+        # The original time first, the free text last, the structured fields between.
+        names = [name for name in self.fields if name not in ("original_at", "text")]
+        if back_registration:
+            names.insert(0, "original_at")
+        self.order_fields([*names, "text"])
 
     def to_payload(self) -> p.Payload:
         return p.Empty()

@@ -167,6 +167,9 @@ class CaseEventType(models.TextChoices):
     LEAVE_ENDED = "leave_ended", _("Permission avslutad")
     CANCELLED = "cancelled", _("Avbrott")
     CLOSED = "closed", _("Ärendet avslutat")
+    # Written by brygga.cases.reorganisation when central administration carries out a
+    # reorganisation; never recorded by a party.
+    UNIT_REORGANISED = "unit_reorganised", _("Flyttat vid omorganisation")
 
 
 class CaseEvent(models.Model):
@@ -185,6 +188,10 @@ class CaseEvent(models.Model):
     author_name = models.CharField(max_length=200, blank=True)
     payload = models.JSONField(default=dict, blank=True)
     text = models.TextField(_("fritext"), blank=True)
+    # Handled on paper during an outage and entered afterwards (efterregistrering):
+    # effective_at is the original time, recorded_at and author say when and by whom it was
+    # entered.
+    back_registered = models.BooleanField(_("efterregistrerad"), default=False)
     idempotency_key = models.CharField(max_length=64, blank=True)
     retracted_at = models.DateTimeField(_("makulerad"), null=True, blank=True)
     retracted_by = models.ForeignKey(

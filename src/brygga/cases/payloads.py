@@ -162,6 +162,15 @@ class Cancelled(Payload):
         _require_text(self.reason, "reason")
 
 
+@dataclass(frozen=True)
+class UnitReorganised(Payload):
+    from_unit_id: int
+    from_unit_name: str
+    to_unit_id: int
+    to_unit_name: str
+    order_id: int | None = None
+
+
 PAYLOAD_TYPES: dict[E, type[Payload]] = {
     E.CASE_OPENED: Empty,
     E.ADMISSION_NOTICE: AdmissionNotice,
@@ -181,4 +190,5 @@ PAYLOAD_TYPES: dict[E, type[Payload]] = {
     E.LEAVE_ENDED: LeaveEnded,
     E.CANCELLED: Cancelled,
     E.CLOSED: Empty,
+    E.UNIT_REORGANISED: UnitReorganised,
 }

@@ -35,7 +35,7 @@ def case_times(case: Case, expected_date_events: Iterable[CaseEvent] = ()) -> Ca
     changes = tuple(
         (
             dt.datetime.fromisoformat(event.payload["decided_at"]),
-            event.recorded_at,
+            event.effective_at,  # when it was sent: the original time if back-registered
         )
         for event in expected_date_events
         if event.retracted_at is None and event.payload.get("decided_at")
@@ -55,12 +55,17 @@ def case_times(case: Case, expected_date_events: Iterable[CaseEvent] = ()) -> Ca
 
 
 def case_deadlines(
-    case: Case, expected_date_events: Iterable[CaseEvent] = (), *, now: dt.datetime
+    case: Case,
+    expected_date_events: Iterable[CaseEvent] = (),
+    *,
+    now: dt.datetime,
+    policy: DeadlinePolicy | None = None,
 ) -> list[Deadline]:
+    """The deadlines that apply to the case; pass `policy` when computing many at once."""
     if case.kind != "stay":
         return []
     deadlines = compute_deadlines(
-        case_times(case, expected_date_events), deadline_policy(), now=now
+        case_times(case, expected_date_events), policy or deadline_policy(), now=now
     )
     return [d for d in deadlines if d.status != DeadlineStatus.NOT_APPLICABLE]
 
@@ -110,6 +115,7 @@ LABELS: dict[str, Any] = {
     "correct_municipality_code": _("Rätt kommun (kod)"),
     "correct_district": _("Stadsdel"),
     "to_unit_name": _("Ny vårdenhet"),
+    "from_unit_name": _("Tidigare enhet"),
     "starts_at": _("Permissionen börjar"),
     "expected_return_at": _("Beräknad återkomst"),
     "ended_at": _("Kom tillbaka"),
@@ -119,7 +125,7 @@ CHOICES: dict[str, dict[str, Any]] = {
     "destination": dict(Destination.choices),
     "reason": dict(p.RejectionReason.choices),
 }
-HIDDEN = frozenset({"to_unit_id"})
+HIDDEN = frozenset({"to_unit_id", "from_unit_id", "order_id"})
 
 
 def _format(key: str, value: Any) -> str:

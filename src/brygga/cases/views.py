@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -54,7 +56,12 @@ def worklist(request: HttpRequest) -> HttpResponse:
         now=timezone.now(),
     )
     log_patient_read(actor, AuditEventType.PATIENT_LISTED, worklist.patients(), what="arbetslista")
-    return render(request, "cases/worklist.html", {"worklist": worklist})
+    # The navigation's count is known already: the context processor need not ask again.
+    return render(
+        request,
+        "cases/worklist.html",
+        {"worklist": worklist, "unacknowledged_count": worklist.unacknowledged_total},
+    )
 
 
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
@@ -90,9 +97,12 @@ def record_event(request: HttpRequest, case_id: int, slug: str) -> HttpResponse:
     if event_type is None:
         raise Http404
     form_class = EVENT_FORMS[event_type]
-    extra = (
+    extra: dict[str, Any] = (
         {"previous": case.expected_discharge_on} if event_type == E.EXPECTED_DATE_CHANGED else {}
     )
+    # Efterregistrering after an outage: the same form with the original time added.
+    back_registration = request.GET.get("efterregistrering") == "1"
+    extra["back_registration"] = back_registration
     form = form_class(
         request.POST or None,
         actor_unit=actor.unit,
@@ -119,6 +129,8 @@ def record_event(request: HttpRequest, case_id: int, slug: str) -> HttpResponse:
                 text=form.cleaned_data.get("text", ""),
                 expected_version=form.cleaned_data["version"],
                 idempotency_key=form.cleaned_data["idempotency_key"],
+                effective_at=form.cleaned_data.get("original_at"),
+                back_registered=back_registration,
             )
         except actions.Conflict as conflict:
             reason = conflict.message
@@ -144,6 +156,7 @@ def record_event(request: HttpRequest, case_id: int, slug: str) -> HttpResponse:
             "form": form if show_form else None,
             "refusal": reason,
             "event_label": E(event_type).label,
+            "back_registration": back_registration,
         },
         status=409 if reason else 200,
     )

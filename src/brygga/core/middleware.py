@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
@@ -8,8 +9,21 @@ from django.http import HttpRequest, HttpResponse
 from .context import RequestContext, new_request_id, reset_context, set_context
 
 
+def from_proxy_address(request: HttpRequest) -> bool:
+    """The connection comes from one of our reverse proxies (BRYGGA_TRUSTED_PROXIES)."""
+    try:
+        remote = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return any(
+        remote in ipaddress.ip_network(proxy, strict=False) for proxy in settings.TRUSTED_PROXIES
+    )
+
+
 def client_address(request: HttpRequest) -> str:
-    if settings.BEHIND_PROXY:
+    """The address the access log records. X-Forwarded-For is believed only from our own
+    proxy: a request that bypasses it cannot put a false address in the log."""
+    if settings.BEHIND_PROXY and from_proxy_address(request):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
             # The proxy appends the address it saw; that last hop is the one we can trust.

@@ -1,5 +1,10 @@
+import sys
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from brygga.reserve.views import is_outage, outage_response
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -12,4 +17,6 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # Rendered without the request context: it must not depend on the database.
-    return render(request, "core/error_500.html", status=500)
+    if is_outage(sys.exc_info()[1]):
+        return outage_response()
+    return HttpResponse(render_to_string("core/error_500.html"), status=500)

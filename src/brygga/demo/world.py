@@ -80,7 +80,11 @@ EXAMPLE_DOMAIN = "example.se"
 
 # Other domains add their demo rows (agreements, orders, news …) after the cases, each with
 # a function ``load(world, *, today, now)`` listed here.
-DEMO_EXTENSIONS: tuple[str, ...] = ()
+DEMO_EXTENSIONS: tuple[str, ...] = (
+    "brygga.administration.demo.load",
+    "brygga.support.demo.load",
+    "brygga.payments.demo.load",
+)
 
 
 class DemoAlreadyLoaded(RuntimeError):
@@ -401,6 +405,8 @@ PERSONAS: dict[str, str] = {
     "olle": "SE2321000016-P1007",
     "gustav": "SE2321000016-P1008",
     "nils": "SE2321000016-P1009",
+    "ingela": "SE2321000016-P1010",
+    "tore": "SE5569900227-P0001",
 }
 
 PERSONA_DESCRIPTIONS: dict[str, str] = {
@@ -415,6 +421,8 @@ PERSONA_DESCRIPTIONS: dict[str, str] = {
     "olle": "Fakturering av kommunalt betalningsansvar, Region Stockholm",
     "gustav": "Sjuksköterska på G61 vars uppdrag upphörde förra månaden",
     "nils": "Sjuksköterska på G61 och lokal EK-administratör på Karolinska",
+    "ingela": "Verksamhetschef på Vårdcentral Solna Centrum: beställer enheter och behörigheter",
+    "tore": "Verksamhetschef på Husläkarna i Roslagen (privat vårdgivare utan EK-administratör)",
 }
 
 
@@ -465,6 +473,10 @@ _PERSONA_PEOPLE: tuple[_PersonSpec, ...] = (
                 dt.date(1992, 5, 27), False),
     _PersonSpec("nils", PERSONAS["nils"], "Nils", "Ström", "Sjuksköterska",
                 dt.date(1984, 10, 3), False),
+    _PersonSpec("ingela", PERSONAS["ingela"], "Ingela", "Rask", "Verksamhetschef",
+                dt.date(1970, 7, 31), True),
+    _PersonSpec("tore", PERSONAS["tore"], "Tore", "Lindahl", "Verksamhetschef",
+                dt.date(1965, 3, 30), False),
 )  # fmt: skip
 
 _PERSONA_COMMISSIONS: tuple[_CommissionSpec, ...] = (
@@ -481,6 +493,8 @@ _PERSONA_COMMISSIONS: tuple[_CommissionSpec, ...] = (
     _CommissionSpec("gustav", "ks_solna_g61", Role.USER, ended_last_month=True),
     _CommissionSpec("nils", "ks_solna_g61", Role.USER),
     _CommissionSpec("nils", "ks_admin", Role.EK_ADMIN),
+    _CommissionSpec("ingela", "vc_solna", Role.MANAGER),
+    _CommissionSpec("tore", "vc_norrtalje", Role.MANAGER),
 )
 
 # Further staff, beyond one user per care unit (added automatically below).

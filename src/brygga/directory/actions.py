@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from brygga.audit.events import AuditEventType
 from brygga.audit.log import log_change
+from brygga.cases.reorganisation import open_cases_at
 from brygga.core.actor import Actor
 
 from . import access, rules
@@ -42,6 +43,26 @@ M = TypeVar("M", bound=models.Model)
 
 DEFAULT_UNIT_VALID_FROM = dt.date(2018, 1, 1)
 DEFAULT_PURPOSE = "Vård och behandling"
+
+
+class UnitHasOpenCases(ValidationError):
+    """A unit with open cases cannot be removed. ``cases`` lists them (no patient data)."""
+
+    def __init__(self, unit: Unit, cases: list[Any]) -> None:
+        numbers = ", ".join(str(case.pk) for case in cases[:20])
+        more = len(cases) - 20
+        message = _(
+            "%(unit)s har %(count)s öppna ärenden och kan inte tas bort förrän de är avslutade "
+            "eller flyttade: ärende %(numbers)s%(more)s."
+        ) % {
+            "unit": unit.name,
+            "count": len(cases),
+            "numbers": numbers,
+            "more": _(" och %(n)s till") % {"n": more} if more > 0 else "",
+        }
+        super().__init__({"status": [message]})
+        self.unit = unit
+        self.cases = cases
 
 
 class DirectoryPermissionError(PermissionDenied):
@@ -357,6 +378,8 @@ def update_unit(*, actor: Actor, unit: Unit, **changes: Any) -> Unit:
         for field, value in changes.items():
             setattr(current, field, value)
         _check_unit(actor, current)
+        if before["status"] == UnitStatus.ACTIVE and current.status != UnitStatus.ACTIVE:
+            _refuse_open_cases(current)
         if current.organisation_id != old_organisation_id and current.children.exists():
             raise ValidationError(
                 {
@@ -369,6 +392,41 @@ def update_unit(*, actor: Actor, unit: Unit, **changes: Any) -> Unit:
         return _save_changed(
             actor, current, before=before, event=AuditEventType.UNIT_UPDATED, snapshot=unit_snapshot
         )
+
+
+def _refuse_open_cases(unit: Unit) -> None:
+    """A unit is removed only after all its cases are closed (DOMAIN.md §6)."""
+    cases = list(open_cases_at(unit))
+    if cases:
+        raise UnitHasOpenCases(unit, cases)
+
+
+def deactivate_unit(*, actor: Actor, unit: Unit, today: dt.date | None = None) -> Unit:
+    """Remove a unit from use: inactive from today, its commissions ended, its rows kept.
+
+    Refused with `UnitHasOpenCases` while the unit is an active party to an open case.
+    """
+    _require_admin(actor)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        if not access.may_manage_unit(actor, unit):
+            raise DirectoryPermissionError(_("Du har inte behörighet att ändra den här enheten."))
+        current = Unit.objects.select_for_update().select_related("organisation").get(pk=unit.pk)
+        if current.status == UnitStatus.INACTIVE:
+            raise ValidationError({"status": _("Enheten är redan inaktiv.")})
+        _refuse_open_cases(current)
+        for commission in Commission.objects.filter(unit=current).select_related("person", "unit"):
+            if rules.commission_state(commission, today) != "ended":
+                end_commission(actor=actor, commission=commission, today=today)
+        last_day = max(current.valid_from, today - dt.timedelta(days=1))
+        valid_to = min(current.valid_to, last_day) if current.valid_to else last_day
+        return update_unit(actor=actor, unit=current, status=UnitStatus.INACTIVE, valid_to=valid_to)
+
+
+def mark_commission_used(*, commission: Commission, now: dt.datetime) -> None:
+    """Note that the person chose the commission to act for (one cheap UPDATE, no audit row:
+    the choice itself is in the access log as COMMISSION_CHOSEN)."""
+    Commission.objects.filter(pk=commission.pk).update(last_used_at=now)
 
 
 # Persons.

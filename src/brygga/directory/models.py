@@ -211,6 +211,9 @@ class Commission(models.Model):
     purpose = models.CharField(_("syfte"), max_length=100, default="Vård och behandling")
     valid_from = models.DateField(_("giltigt från"))
     valid_to = models.DateField(_("giltigt till"), null=True, blank=True)
+    # When the person last chose this commission to act for (at login or a change of
+    # commission): the managers' access review shows it. Not part of the audited snapshot.
+    last_used_at = models.DateTimeField(_("senast använt"), null=True, blank=True, editable=False)
 
     objects = CommissionQuerySet.as_manager()
 

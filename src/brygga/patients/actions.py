@@ -10,7 +10,8 @@ from brygga.audit.log import log_change
 from brygga.core.actor import Actor
 from brygga.directory.models import Unit
 
-from .identity import PatientIdentity
+from .environment import only_test_identities
+from .identity import PatientIdentity, require_test_identity
 from .models import Patient
 
 
@@ -56,6 +57,9 @@ def register_patient(
     listed_unit: Unit | None = None,
     protected_identity: bool = False,
 ) -> Patient:
+    if only_test_identities():
+        # A training environment: raises NotATestIdentity (Swedish message) for real numbers.
+        require_test_identity(identity)
     existing = Patient.objects.filter(identity_number=identity.value).first()
     if existing is not None:
         raise PatientExists(existing)

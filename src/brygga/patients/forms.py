@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from brygga.core.forms import AccessibleFormMixin
 from brygga.directory.models import OUTPATIENT_CARE_TYPES, Unit
 
-from .identity import InvalidIdentityNumber, PatientIdentity, parse_identity
+from .environment import only_test_identities
+from .identity import (
+    InvalidIdentityNumber,
+    PatientIdentity,
+    parse_identity,
+    require_test_identity,
+)
+from .models import Patient
 
 
 class IdentityForm(AccessibleFormMixin, forms.Form):
@@ -23,9 +30,17 @@ class IdentityForm(AccessibleFormMixin, forms.Form):
 
     def clean_identitet(self) -> PatientIdentity:
         try:
-            return parse_identity(self.cleaned_data["identitet"], today=timezone.localdate())
+            identity = parse_identity(self.cleaned_data["identitet"], today=timezone.localdate())
+            if (
+                only_test_identities()
+                and not Patient.objects.filter(identity_number=identity.value).exists()
+            ):
+                # Training: a number that is not in the scenario already must be a test
+                # number, said before the user types the rest of the patient's details.
+                require_test_identity(identity)
         except InvalidIdentityNumber as error:
             raise forms.ValidationError(error.message) from error
+        return identity
 
 
 class PatientForm(AccessibleFormMixin, forms.Form):

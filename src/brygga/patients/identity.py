@@ -27,10 +27,13 @@ if TYPE_CHECKING:
 __all__ = [
     "IdentityKind",
     "InvalidIdentityNumber",
+    "NotATestIdentity",
     "PatientIdentity",
+    "accepted_in_training",
     "luhn_check_digit",
     "luhn_valid",
     "parse_identity",
+    "require_test_identity",
 ]
 
 
@@ -335,4 +338,69 @@ def parse_identity(text: str, *, today: date) -> PatientIdentity:
         _("Fel längd: ett personnummer har 10 eller 12 siffror, men %(count)s siffror angavs."),
         code="length",
         count=digit_count,
+    )
+
+
+# --- Training environments: only numbers that cannot belong to a real person --------------
+#
+# The rule (docs/training.md, "Bara testnummer"):
+# - personnummer and samordningsnummer: Skatteverket's test series, i.e. the birth number
+#   (positions 9-11 of the 12 digits) is 980-999; for a samordningsnummer the day is + 60 as
+#   usual. Tolvan Tolvansson (19121212-1212), the classic test number in Swedish health care,
+#   is accepted too (``PatientIdentity.is_official_test_number``).
+# - Region Stockholm reservnummer: there is no official test series, so Brygga defines a
+#   training series: issue year 1900 (99 1900 SSSSS C). No real reservnummer carries it, as
+#   reserve numbers were introduced long after 1900.
+# - National reserve numbers (with letters): no test series exists and the format is not
+#   confirmed, so they are refused.
+
+TRAINING_RESERVE_ISSUE_YEAR = "1900"
+TRAINING_RESERVE_EXAMPLE = "991900000018"
+TEST_PERSONNUMMER_EXAMPLE = "19400614-9803"
+
+
+class NotATestIdentity(InvalidIdentityNumber):
+    """A valid identity number that is not from a test series, in a training environment."""
+
+
+def accepted_in_training(identity: PatientIdentity) -> bool:
+    """True if the number may be used in a training environment (see the rule above)."""
+    if identity.is_person_number:
+        return identity.is_official_test_number()
+    if identity.kind == IdentityKind.RESERVNUMMER_SLL:
+        return identity.value[2:6] == TRAINING_RESERVE_ISSUE_YEAR
+    return False
+
+
+def require_test_identity(identity: PatientIdentity) -> None:
+    """Raise ``NotATestIdentity`` with a Swedish message unless the number is a test number."""
+    if accepted_in_training(identity):
+        return
+    if identity.kind == IdentityKind.PERSONNUMMER:
+        raise NotATestIdentity(
+            _(
+                "Det här är en utbildningsmiljö: använd bara Skatteverkets testpersonnummer, "
+                "där födelsenumret (de tre siffrorna efter datumet) är 980–999, t.ex. "
+                "%(example)s. Skriv aldrig in en riktig patients personnummer här."
+            ),
+            code="not_test_number",
+            example=TEST_PERSONNUMMER_EXAMPLE,
+        )
+    if identity.kind == IdentityKind.SAMORDNINGSNUMMER:
+        raise NotATestIdentity(
+            _(
+                "Det här är en utbildningsmiljö: använd bara samordningsnummer ur Skatteverkets "
+                "testserie, där födelsenumret (de tre siffrorna efter datumet) är 980–999. "
+                "Skriv aldrig in en riktig patients samordningsnummer här."
+            ),
+            code="not_test_number",
+        )
+    raise NotATestIdentity(
+        _(
+            "Det här är en utbildningsmiljö: använd bara reservnummer ur övningsserien, som "
+            "börjar med 991900 (Region Stockholms format med utfärdandeår 1900), t.ex. "
+            "%(example)s. Riktiga reservnummer och nationella reservnummer tas inte emot."
+        ),
+        code="not_test_number",
+        example=TRAINING_RESERVE_EXAMPLE,
     )

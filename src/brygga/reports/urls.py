@@ -1,4 +1,11 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "reports"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.indicators, name="indicators"),
+    path("utskrivningsklara.csv", views.indicators_export, name="indicators_csv"),
+    path("tidsfrister/", views.deadlines, name="deadlines"),
+    path("tidsfrister.csv", views.deadlines_export, name="deadlines_csv"),
+]

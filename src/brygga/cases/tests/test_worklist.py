@@ -203,3 +203,122 @@ def test_a_long_worklist_is_paged_and_every_row_is_logged(login_as: Any, demo: A
     assert {c.patient_id for c in second.context["worklist"].cases} <= listed
     waiting = client.get(reverse("cases:worklist"), {"visa": "klara"}).context["worklist"]
     assert waiting.rows and all(r.case.ready_at and not r.case.discharged_at for r in waiting.rows)
+
+
+# --- Exact counts on a capped page, and the filters behind the caps ----------------------------
+
+
+def _unread(unit: Any) -> Any:
+    from brygga.cases.models import NoticeRecipient
+
+    return NoticeRecipient.objects.filter(
+        unit=unit, acknowledged_at__isnull=True, event__case__state__in=OPEN_STATES
+    )
+
+
+def _open_cases_noticed_to_solna(demo: Any, count: int) -> list[Case]:
+    """Anna opens cases and sends their admission notices to Solna's social services."""
+    anna = demo.person("anna")
+    actor = Actor(person=anna, commission=commission_of(anna))
+    opened = []
+    for n in range(count):
+        born = f"19410{n + 1}15"
+        number = f"{born}990{luhn_check_digit(born[2:] + '990')}"
+        patient = register_patient(
+            actor=actor,
+            identity=parse_identity(number, today=timezone.localdate()),
+            given_name="Notis",
+            family_name=f"Mottagare {n}",
+            municipality_code="0184",
+        )
+        case = open_case(
+            actor=actor,
+            patient=patient,
+            care_kind="somatic",
+            compulsory_care=False,
+            admitted_at=timezone.now(),
+            assessed_at=None,
+            recipients=[demo.unit("soc_solna")],
+        )
+        send_admission_notice(actor=actor, case=case, expected_discharge_on=None)
+        opened.append(case)
+    return opened
+
+
+def test_capped_lists_still_count_everything_and_link_to_the_rest(
+    login_as: Any, demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from brygga.cases import worklist as worklist_module
+
+    _open_cases_noticed_to_solna(demo, 2)
+    monkeypatch.setattr(worklist_module, "MAX_ROWS", 1)
+    client = login_as("karin")
+    unit = acting_unit(client)
+    response = client.get(reverse("cases:worklist"))
+    worklist = response.context["worklist"]
+    unread = _unread(unit)
+    total = unread.count()
+    assert total >= 2
+    # One notice is listed, but the heading, the navigation and every row count them all.
+    assert len(worklist.notices) == 1
+    assert worklist.unacknowledged_total == total
+    assert response.context["unacknowledged_count"] == total
+    body = response.content.decode()
+    assert re.search(rf'id="notices-heading">[^<]*<span class="count">{total}</span>', body)
+    assert "Visar det senaste." in body and 'href="?visa=okvitterade"' in body
+    for row in worklist.rows:
+        assert row.unacknowledged == unread.filter(event__case=row.case).count()
+
+
+def test_the_unacknowledged_filter_shows_exactly_the_cases_with_unread_notices(
+    login_as: Any, demo: Any
+) -> None:
+    opened = _open_cases_noticed_to_solna(demo, 2)
+    client = login_as("karin")
+    unit = acting_unit(client)
+    worklist = client.get(reverse("cases:worklist"), {"visa": "okvitterade"}).context["worklist"]
+    expected = set(_unread(unit).values_list("event__case_id", flat=True))
+    assert {c.pk for c in worklist.cases} == expected
+    assert {c.pk for c in opened} <= expected
+    assert worklist.page.paginator.count == len(expected)
+
+
+def test_the_waiting_list_shows_the_longest_wait_first_and_counts_all(
+    login_as: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from brygga.cases import worklist as worklist_module
+
+    client = login_as("anna")
+    unit = acting_unit(client)
+    waiting = Case.objects.filter(
+        parties__unit=unit,
+        parties__active=True,
+        state__in=OPEN_STATES,
+        ready_at__isnull=False,
+        discharged_at__isnull=True,
+    ).order_by("ready_at")
+    assert waiting.count() >= 2, "the demo ward has patients waiting as utskrivningsklara"
+    worklist = client.get(reverse("cases:worklist")).context["worklist"]
+    assert [r.case.pk for r in worklist.ready] == [c.pk for c in waiting]
+    assert worklist.waiting_total == waiting.count()
+
+    monkeypatch.setattr(worklist_module, "MAX_LIST", 1)
+    response = client.get(reverse("cases:worklist"))
+    capped = response.context["worklist"]
+    assert [r.case.pk for r in capped.ready] == [waiting[0].pk]
+    assert capped.waiting_total == waiting.count()
+    body = response.content.decode()
+    assert "Visar den som väntat längst." in body and 'href="?visa=klara"' in body
+
+
+def test_the_navigation_count_is_right_on_other_pages_too(login_as: Any, demo: Any) -> None:
+    _open_cases_noticed_to_solna(demo, 1)
+    client = login_as("karin")
+    unit = acting_unit(client)
+    case = _unread(unit).select_related("event").first()
+    assert case is not None
+    page = client.get(reverse("cases:detail", args=[case.event.case_id]))
+    count = _unread(unit).count()
+    assert f'<span class="count">{count}<span class="visually-hidden"> okvitterade' in (
+        page.content.decode()
+    )
