@@ -15,9 +15,11 @@ escapes the matrix. Personas:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -26,6 +28,7 @@ from brygga.administration.demo import matrix_subjects as administration_matrix_
 from brygga.cases.models import Case
 from brygga.core.actor import Actor
 from brygga.directory.models import Commission, Organisation, Unit
+from brygga.directory_sync.examples import example_run as example_sync_run
 from brygga.payments.demo import matrix_subjects as payments_matrix_subjects
 from brygga.reserve.actions import add_external_recipient, write_contingency_list
 from brygga.support.demo import matrix_subjects as support_matrix_subjects
@@ -241,11 +244,29 @@ MATRIX |= {
     "fhir:type": ("fhir_type", NO_BEARER),
     "fhir:instance": ("fhir_instance", NO_BEARER),
 }
+# The directory sync's run reports (HSA/EK over LDAP): central administration only.
+MATRIX |= {
+    "directory_sync:runs": ("", row(403, central=200)),
+    "directory_sync:run": ("sync_run", row(403, central=200)),
+}
 TRAINING_MATRIX: dict[str, dict[str, int | str]] = {
     "training:exercises": row(200),
     "training:reset": row(403, central=200),  # central administration: training administrator
     "training:reset_done": row(200, anonymous=200, expired=200),
 }
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
+    """The demo region, loaded once for the whole matrix (each test still runs in its own
+    transaction and leaves the region as it found it); emptied again afterwards."""
+    from brygga.demo.world import load_demo_region
+
+    with django_db_blocker.unblock():
+        world = load_demo_region(today=timezone.localdate(), now=timezone.now())
+    yield world
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
 
 
 def subject_case(demo: Any) -> Case:
@@ -262,27 +283,51 @@ def subject_case(demo: Any) -> Case:
     return case
 
 
+class Subjects(dict[str, list[Any]]):
+    """URL arguments by key; the costly ones (a PDF, extra rows) are made on first use."""
+
+    def __init__(self, eager: dict[str, list[Any]], lazy: dict[str, Callable[[], list[Any]]]):
+        super().__init__(eager)
+        self.lazy = lazy
+
+    def __missing__(self, key: str) -> list[Any]:
+        value = self.lazy[key]()
+        self[key] = value
+        return value
+
+
 @pytest.fixture
-def subjects(demo: Any) -> dict[str, list[Any]]:
-    anna_unit = commission_of(demo.person("anna")).unit
+def subjects(demo: Any) -> Subjects:
+    anna = Actor(demo.person("anna"), commission_of(demo.person("anna")))
+    anna_unit = anna.unit
+    assert anna_unit is not None
     case = subject_case(demo)
     event = case.events.order_by("pk").first()
     assert event is not None
     region = Organisation.objects.get(org_number="2321000016")
-    admission = case.events.get(type="admission_notice")
-    external = add_external_recipient(
-        actor=Actor(demo.person("anna"), commission_of(demo.person("anna"))),
-        case=case,
-        name="Socialtjänsten Uppsala kommun",
-        fax="018-727 00 01",
-        now=timezone.now(),
-    )
-    return {
+
+    def external() -> list[Any]:
+        admission = case.events.get(type="admission_notice")
+        recipient = add_external_recipient(
+            actor=anna,
+            case=case,
+            name="Socialtjänsten Uppsala kommun",
+            fax="018-727 00 01",
+            now=timezone.now(),
+        )
+        return [case.pk, recipient.pk, admission.pk]
+
+    def contingency_list() -> list[Any]:
+        written = write_contingency_list(
+            actor=Actor.system("matrix"), unit=anna_unit, now=timezone.now()
+        )
+        return [written.pk]
+
+    eager: dict[str, list[Any]] = {
         "": [],
         "case": [case.pk],
         "case_message": [case.pk, "meddelande"],
         "case_form": [case.pk, "inskrivningsmeddelande"],
-        "external": [case.pk, external.pk, admission.pk],
         "case_event": [case.pk, event.pk],
         "patient": [case.patient_id],
         "fhir_type": ["Encounter"],
@@ -294,12 +339,15 @@ def subjects(demo: Any) -> dict[str, list[Any]]:
         **support_matrix_subjects(demo),
         **administration_matrix_subjects(demo),
         **payments_matrix_subjects(demo),
-        "contingency_list": [
-            write_contingency_list(
-                actor=Actor.system("matrix"), unit=anna_unit, now=timezone.now()
-            ).pk
-        ],
     }
+    return Subjects(
+        eager,
+        {
+            "external": external,
+            "contingency_list": contingency_list,
+            "sync_run": lambda: [example_sync_run(now=timezone.now()).pk],
+        },
+    )
 
 
 @pytest.fixture
@@ -362,9 +410,7 @@ def test_every_url_is_in_the_matrix() -> None:
 
 
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
-def test_permission_matrix(
-    url_name: str, subjects: dict[str, list[Any]], visitors: dict[str, Client]
-) -> None:
+def test_permission_matrix(url_name: str, subjects: Subjects, visitors: dict[str, Client]) -> None:
     args_key, expected = MATRIX[url_name]
     url = reverse(url_name, args=subjects[args_key])
     actual = {persona: classify(visitors[persona].get(url)) for persona in PERSONAS}
@@ -382,7 +428,7 @@ def test_permission_matrix_in_a_training_environment(
 
 
 def test_the_training_banner_is_on_every_page_in_a_training_environment(
-    subjects: dict[str, list[Any]], visitors: dict[str, Client], settings: Any
+    subjects: Subjects, visitors: dict[str, Client], settings: Any
 ) -> None:
     """Every HTML page any visitor can open carries the banner (docs/training.md)."""
     settings.ENVIRONMENT = "training"
@@ -400,7 +446,7 @@ def test_the_training_banner_is_on_every_page_in_a_training_environment(
 
 
 def test_expired_commission_in_a_live_session_is_refused(
-    visitors: dict[str, Client], subjects: dict[str, list[Any]]
+    visitors: dict[str, Client], subjects: Subjects
 ) -> None:
     client = visitors["own_unit"]
     Commission.objects.filter(pk=client.session["brygga_commission_id"]).update(
@@ -411,7 +457,7 @@ def test_expired_commission_in_a_live_session_is_refused(
 
 
 def test_a_unit_without_brygga_care_type_cannot_be_acted_for(
-    visitors: dict[str, Client], subjects: dict[str, list[Any]]
+    visitors: dict[str, Client], subjects: Subjects
 ) -> None:
     client = visitors["own_unit"]
     Unit.objects.filter(pk__in=subjects["own_org_unit"]).update(care_type="")

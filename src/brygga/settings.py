@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "brygga.fhir",
     "brygga.notifications",
+    "brygga.directory_sync",
     "brygga.accounts",
     "brygga.demo",
 ]
@@ -281,6 +282,47 @@ SCHEDULE: dict[str, dict[str, Any]] = {
         "minutes": CONTINGENCY_INTERVAL_MINUTES,
     },
 }
+# --- Directory sync (LDAP) -----------------------------------------------------------------
+# The directory (units, persons, commissions) from the region's HSA/EK over LDAP, see
+# docs/directory-sync.md. Off until BRYGGA_LDAP_URL is set. Base DNs are separated by ";".
+LDAP_URL = os.environ.get("BRYGGA_LDAP_URL", "")
+LDAP_BIND_DN = os.environ.get("BRYGGA_LDAP_BIND_DN", "")
+LDAP_BIND_PASSWORD = os.environ.get("BRYGGA_LDAP_BIND_PASSWORD", "")
+LDAP_BASE_DNS = [
+    b.strip() for b in os.environ.get("BRYGGA_LDAP_BASE_DNS", "").split(";") if b.strip()
+]
+LDAP_START_TLS = env_bool("BRYGGA_LDAP_STARTTLS", False)
+LDAP_CA_FILE = os.environ.get("BRYGGA_LDAP_CA_FILE", "")
+LDAP_PAGE_SIZE = env_int("BRYGGA_LDAP_PAGE_SIZE", 1000)
+LDAP_TIMEOUT_SECONDS = env_int("BRYGGA_LDAP_TIMEOUT_SECONDS", 30)
+# An incremental sync reads what changed since the last run's newest change, less this margin.
+LDAP_INCREMENTAL_OVERLAP_SECONDS = env_int("BRYGGA_LDAP_INCREMENTAL_OVERLAP_SECONDS", 300)
+# A full sync that finds more than this share of the synced rows gone (and more than 50)
+# changes nothing and fails: more likely a fault than a reorganisation.
+LDAP_MAX_REMOVAL_PERCENT = env_int("BRYGGA_LDAP_MAX_REMOVAL_PERCENT", 10)
+if LDAP_URL and not LDAP_BASE_DNS:
+    raise ImproperlyConfigured("BRYGGA_LDAP_URL is set: BRYGGA_LDAP_BASE_DNS is needed too.")
+if (
+    LDAP_URL
+    and ENVIRONMENT == "production"
+    and not (LDAP_URL.startswith("ldaps://") or LDAP_START_TLS or LDAP_URL.startswith("ldapi://"))
+):
+    raise ImproperlyConfigured(
+        "BRYGGA_LDAP_URL must be ldaps:// (or set BRYGGA_LDAP_STARTTLS=1) in production: "
+        "the bind password must not travel in clear text."
+    )
+DIRECTORY_SYNC_SCHEDULE: dict[str, dict[str, Any]] = {
+    "directory_sync_incremental": {
+        "task": "brygga.directory_sync.tasks.sync_directory_incremental",
+        "minutes": env_int("BRYGGA_LDAP_INCREMENTAL_MINUTES", 15),
+    },
+    "directory_sync_full": {
+        "task": "brygga.directory_sync.tasks.sync_directory_full",
+        "cron": os.environ.get("BRYGGA_LDAP_FULL_SYNC_CRON", "30 2 * * *"),
+    },
+}
+if LDAP_URL:
+    SCHEDULE |= DIRECTORY_SYNC_SCHEDULE
 if ENVIRONMENT == "training":
     SCHEDULE["training_reset"] = {
         "task": "brygga.training.tasks.reset_training",

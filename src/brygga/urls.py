@@ -14,6 +14,7 @@ urlpatterns = [
     path("stod/", include("brygga.support.urls")),
     path("utbildning/", include("brygga.training.urls")),
     path("fhir/", include("brygga.fhir.urls")),
+    path("katalogsynk/", include("brygga.directory_sync.urls")),
     path("", include("brygga.reserve.urls")),
 ]
 

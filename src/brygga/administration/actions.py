@@ -134,6 +134,28 @@ def _audit(
     record(actor, event, obj=order, details={"kind": order.kind, **details})
 
 
+def _decide(
+    actor: Actor,
+    order: UnitOrder | AccessOrder,
+    status: OrderStatus,
+    step: StepKind,
+    *,
+    note: str,
+    now: dt.datetime,
+    changed: tuple[str, ...] = (),
+) -> None:
+    """Close a locked order: who decided, when and why, also on its history (plus ``changed``)."""
+    order.status = status
+    order.decided_by = actor.person
+    order.decided_at = now
+    order.decision_note = note
+    order.save(update_fields=["status", "decided_by", "decided_at", "decision_note", *changed])
+    if isinstance(order, UnitOrder):
+        _step(actor, step, now=now, unit_order=order, note=note)
+    else:
+        _step(actor, step, now=now, access_order=order, note=note)
+
+
 def _clean_hsa_id(text: str, *, field: str, organisation_prefix: str) -> str:
     hsa_id = directory_rules.clean_hsa_id(text, field=field)
     if not hsa_id.startswith(organisation_prefix):
@@ -417,7 +439,7 @@ def submit_removal_order(
 
 def _locked_open_unit_order(order: UnitOrder) -> UnitOrder:
     locked = (
-        UnitOrder.objects.select_for_update()
+        UnitOrder.objects.select_for_update(of=("self",))
         .select_related("organisation", "ordering_unit")
         .get(pk=order.pk)
     )
@@ -549,12 +571,7 @@ def approve_unit_order(
         elif locked.kind == UnitOrderKind.REMOVAL:
             directory.deactivate_unit(actor=actor, unit=units[0], today=today)
             outcome["removed"] = units[0].hsa_id
-        locked.status = OrderStatus.APPROVED
-        locked.decided_by = actor.person
-        locked.decided_at = now
-        locked.decision_note = note.strip()
-        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-        _step(actor, StepKind.APPROVED, now=now, unit_order=locked, note=note.strip())
+        _decide(actor, locked, OrderStatus.APPROVED, StepKind.APPROVED, note=note.strip(), now=now)
         _audit(actor, AuditEventType.UNIT_ORDER_APPROVED, locked, **outcome)
         return locked
 
@@ -568,12 +585,9 @@ def reject_unit_order(
         raise ValidationError({"reason": _("Skriv varför beställningen avslås.")})
     with transaction.atomic():
         locked = _locked_open_unit_order(order)
-        locked.status = OrderStatus.REJECTED
-        locked.decided_by = actor.person
-        locked.decided_at = now
-        locked.decision_note = reason.strip()
-        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-        _step(actor, StepKind.REJECTED, now=now, unit_order=locked, note=reason.strip())
+        _decide(
+            actor, locked, OrderStatus.REJECTED, StepKind.REJECTED, note=reason.strip(), now=now
+        )
         _audit(actor, AuditEventType.UNIT_ORDER_REJECTED, locked, reason=reason.strip())
         return locked
 
@@ -774,7 +788,7 @@ def submit_access_revoke(
 
 def _locked_open_access_order(order: AccessOrder) -> AccessOrder:
     locked = (
-        AccessOrder.objects.select_for_update()
+        AccessOrder.objects.select_for_update(of=("self",))
         .select_related("organisation", "ordering_unit", "person", "commission")
         .get(pk=order.pk)
     )
@@ -861,12 +875,15 @@ def register_access_order(
                 else:
                     directory.update_commission(actor=actor, commission=ending, valid_to=last_day)
             details["commission"] = ending.pk
-        locked.status = OrderStatus.REGISTERED
-        locked.decided_by = actor.person
-        locked.decided_at = now
-        locked.decision_note = note.strip()
-        locked.save()
-        _step(actor, StepKind.REGISTERED, now=now, access_order=locked, note=note.strip())
+        _decide(
+            actor,
+            locked,
+            OrderStatus.REGISTERED,
+            StepKind.REGISTERED,
+            note=note.strip(),
+            now=now,
+            changed=("person", "hsa_id", "commission"),
+        )
         _audit(actor, AuditEventType.ACCESS_ORDER_REGISTERED, locked, **details)
         return locked
 
@@ -883,12 +900,9 @@ def reject_access_order(
             raise OrderPermissionError(
                 _("Beställningen handläggs av organisationens EK-administratör.")
             )
-        locked.status = OrderStatus.REJECTED
-        locked.decided_by = actor.person
-        locked.decided_at = now
-        locked.decision_note = reason.strip()
-        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-        _step(actor, StepKind.REJECTED, now=now, access_order=locked, note=reason.strip())
+        _decide(
+            actor, locked, OrderStatus.REJECTED, StepKind.REJECTED, note=reason.strip(), now=now
+        )
         _audit(actor, AuditEventType.ACCESS_ORDER_REJECTED, locked, reason=reason.strip())
         return locked
 

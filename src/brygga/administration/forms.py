@@ -55,12 +55,38 @@ def _hsa_field(*, required: bool = True, label: Any = HSA_ID) -> forms.CharField
     )
 
 
+def _comment_field(label: Any) -> forms.CharField:
+    """The orderer's optional free text to whoever handles the order."""
+    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _note_field() -> forms.CharField:
+    """The handler's optional comment, which the orderer sees on the order."""
+    return forms.CharField(
+        label=_("Kommentar till beställaren"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 def _clean_hsa(value: str) -> str:
     return directory_rules.clean_hsa_id(value, field=None) if value.strip() else ""
 
 
 class _Form(AccessibleFormMixin, forms.Form):
     pass
+
+
+class _PeriodForm(_Form):
+    """A form with valid_from and valid_to: the access may not end before it starts."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            directory_rules.check_period(data.get("valid_from"), data.get("valid_to"), field=None)
+        except forms.ValidationError as error:
+            self.add_error("valid_to", error)
+        return data
 
 
 class NewUnitOrderForm(_Form):
@@ -101,11 +127,7 @@ class NewUnitOrderForm(_Form):
         required=False,
         error_messages={"invalid": _("Skriv en giltig e-postadress.")},
     )
-    comment = forms.CharField(
-        label=_("Övrigt till central förvaltning"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    comment = _comment_field(_("Övrigt till central förvaltning"))
     attested = _attested(UNIT_ATTESTATION)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -128,11 +150,7 @@ class NewUnitOrderForm(_Form):
 
 class RenameOrderForm(_Form):
     new_name = _name_field(_("Nytt namn"))
-    comment = forms.CharField(
-        label=_("Övrigt till central förvaltning"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    comment = _comment_field(_("Övrigt till central förvaltning"))
     attested = _attested(UNIT_ATTESTATION)
 
     def action_kwargs(self) -> dict[str, Any]:
@@ -171,11 +189,7 @@ class MergeOrderForm(_Form):
         required=False,
         initial=True,
     )
-    comment = forms.CharField(
-        label=_("Övrigt till central förvaltning"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    comment = _comment_field(_("Övrigt till central förvaltning"))
     attested = _attested(UNIT_ATTESTATION)
 
     def __init__(
@@ -238,11 +252,7 @@ class SplitOrderForm(_Form):
         required=False,
         initial=True,
     )
-    comment = forms.CharField(
-        label=_("Övrigt till central förvaltning"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    comment = _comment_field(_("Övrigt till central förvaltning"))
     attested = _attested(UNIT_ATTESTATION)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -321,17 +331,13 @@ class ReasonForm(_Form):
 
 
 class NoteForm(_Form):
-    note = forms.CharField(
-        label=_("Kommentar till beställaren"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = _note_field()
 
 
 # Access.
 
 
-class AccessGrantForm(_Form):
+class AccessGrantForm(_PeriodForm):
     given_name = forms.CharField(
         label=_("Förnamn"), max_length=100, error_messages={"required": _("Skriv förnamnet.")}
     )
@@ -382,11 +388,7 @@ class AccessGrantForm(_Form):
         ),
         error_messages=DATE_ERRORS,
     )
-    comment = forms.CharField(
-        label=_("Övrigt till EK-administratören"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    comment = _comment_field(_("Övrigt till EK-administratören"))
     attested = _attested(GRANT_ATTESTATION)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -405,14 +407,6 @@ class AccessGrantForm(_Form):
     def clean_hsa_id(self) -> str:
         return _clean_hsa(self.cleaned_data["hsa_id"])
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        try:
-            directory_rules.check_period(data.get("valid_from"), data.get("valid_to"), field=None)
-        except forms.ValidationError as error:
-            self.add_error("valid_to", error)
-        return data
-
     def action_kwargs(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
 
@@ -424,11 +418,7 @@ class AccessRevokeForm(_Form):
         help_text=_("Registreras beställningen efter den dagen avslutas behörigheten direkt."),
         error_messages={"required": _("Skriv sista dagen med behörighet."), **DATE_ERRORS},
     )
-    comment = forms.CharField(
-        label=_("Övrigt till EK-administratören"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    comment = _comment_field(_("Övrigt till EK-administratören"))
     attested = _attested(REVOKE_ATTESTATION)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -440,7 +430,7 @@ class AccessRevokeForm(_Form):
         return dict(self.cleaned_data)
 
 
-class RegisterGrantForm(_Form):
+class RegisterGrantForm(_PeriodForm):
     hsa_id = forms.CharField(
         label=_("HSA-id"),
         max_length=64,
@@ -460,11 +450,7 @@ class RegisterGrantForm(_Form):
         help_text=_("Lämna tomt om behörigheten gäller tills vidare."),
         error_messages=DATE_ERRORS,
     )
-    note = forms.CharField(
-        label=_("Kommentar till beställaren"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = _note_field()
 
     def __init__(self, *args: Any, person_known: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -474,14 +460,6 @@ class RegisterGrantForm(_Form):
 
     def clean_hsa_id(self) -> str:
         return _clean_hsa(self.cleaned_data["hsa_id"])
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        try:
-            directory_rules.check_period(data.get("valid_from"), data.get("valid_to"), field=None)
-        except forms.ValidationError as error:
-            self.add_error("valid_to", error)
-        return data
 
 
 def default_start(order_start: dt.date | None) -> dt.date:

@@ -98,6 +98,43 @@ def _submit(
     return result, []
 
 
+def _reject(
+    request: HttpRequest, order: UnitOrder | AccessOrder, reject: Callable[[str], Any], detail: str
+) -> HttpResponse:
+    """Refuse an open order with a reason the orderer sees; ``reject(reason)`` is the action."""
+    if not order.is_open:
+        return _closed(request, order, detail)
+    form = order_forms.ReasonForm(request.POST if request.method == "POST" else None)
+    rejected, _cases = _submit(
+        request,
+        form,
+        lambda data: reject(data["reason"]),
+        success=_("Beställningen har avslagits."),
+    )
+    if rejected is not None:
+        return redirect(detail, pk=order.pk)
+    return render(
+        request, "administration/order_reject.html", {"form": form, "order": order, "back": detail}
+    )
+
+
+def _cancel(
+    request: HttpRequest, order: UnitOrder | AccessOrder, cancel: Callable[[], Any], detail: str
+) -> HttpResponse:
+    """The orderer withdraws an open order; ``cancel()`` is the action."""
+    if not order.is_open:
+        return _closed(request, order, detail)
+    form = order_forms.NoteForm(request.POST if request.method == "POST" else None)
+    cancelled, _cases = _submit(
+        request, form, lambda _data: cancel(), success=_("Beställningen har återkallats.")
+    )
+    if cancelled is not None:
+        return redirect(detail, pk=order.pk)
+    return render(
+        request, "administration/order_cancel.html", {"form": form, "order": order, "back": detail}
+    )
+
+
 def index(request: HttpRequest) -> HttpResponse:
     """Each role's way in: managers to their unit's access, registrars to their queues."""
     actor = _actor(request)
@@ -111,6 +148,13 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 # Unit orders.
+
+
+def _unit_order(request: HttpRequest, pk: int) -> tuple[Actor, UnitOrder]:
+    """The signed-in actor and the unit order they may see (404 otherwise)."""
+    actor = _actor(request)
+    access.require_unit_order_user(actor)
+    return actor, access.access_unit_order(actor, pk)
 
 
 def unit_order_list(request: HttpRequest) -> HttpResponse:
@@ -200,9 +244,7 @@ def _unit_order_context(actor: Actor, order: UnitOrder) -> dict[str, Any]:
 
 
 def unit_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
-    access.require_unit_order_user(actor)
-    order = access.access_unit_order(actor, pk)
+    actor, order = _unit_order(request, pk)
     return render(
         request, "administration/unit_order_detail.html", _unit_order_context(actor, order)
     )
@@ -210,9 +252,7 @@ def unit_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def unit_order_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
-    access.require_unit_order_user(actor)
-    order = access.access_unit_order(actor, pk)
+    actor, order = _unit_order(request, pk)
     if not access.may_decide_unit_order(actor):
         raise PermissionDenied
     if not order.is_open:
@@ -233,55 +273,38 @@ def unit_order_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def unit_order_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
-    access.require_unit_order_user(actor)
-    order = access.access_unit_order(actor, pk)
+    actor, order = _unit_order(request, pk)
     if not access.may_decide_unit_order(actor):
         raise PermissionDenied
-    if not order.is_open:
-        return _closed(request, order, "administration:unit_order_detail")
-    form = order_forms.ReasonForm(request.POST if request.method == "POST" else None)
-    rejected, _cases = _submit(
+    return _reject(
         request,
-        form,
-        lambda data: actions.reject_unit_order(actor=actor, order=order, reason=data["reason"]),
-        success=_("Beställningen har avslagits."),
-    )
-    if rejected is not None:
-        return redirect("administration:unit_order_detail", pk=order.pk)
-    return render(
-        request,
-        "administration/order_reject.html",
-        {"form": form, "order": order, "back": "administration:unit_order_detail"},
+        order,
+        lambda reason: actions.reject_unit_order(actor=actor, order=order, reason=reason),
+        "administration:unit_order_detail",
     )
 
 
 @require_http_methods(["GET", "POST"])
 def unit_order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
-    access.require_unit_order_user(actor)
-    order = access.access_unit_order(actor, pk)
+    actor, order = _unit_order(request, pk)
     if not access.is_manager(actor):
         raise PermissionDenied
-    if not order.is_open:
-        return _closed(request, order, "administration:unit_order_detail")
-    form = order_forms.NoteForm(request.POST if request.method == "POST" else None)
-    cancelled, _cases = _submit(
+    return _cancel(
         request,
-        form,
-        lambda _data: actions.cancel_unit_order(actor=actor, order=order),
-        success=_("Beställningen har återkallats."),
-    )
-    if cancelled is not None:
-        return redirect("administration:unit_order_detail", pk=order.pk)
-    return render(
-        request,
-        "administration/order_cancel.html",
-        {"form": form, "order": order, "back": "administration:unit_order_detail"},
+        order,
+        lambda: actions.cancel_unit_order(actor=actor, order=order),
+        "administration:unit_order_detail",
     )
 
 
 # Personal access.
+
+
+def _access_order(request: HttpRequest, pk: int) -> tuple[Actor, AccessOrder]:
+    """The signed-in actor and the access order they may see (404 otherwise)."""
+    actor = _actor(request)
+    access.require_access_order_user(actor)
+    return actor, access.access_access_order(actor, pk)
 
 
 def access_review(request: HttpRequest) -> HttpResponse:
@@ -382,9 +405,7 @@ def _registrar_text(actor: Actor) -> str:
 
 
 def access_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
-    access.require_access_order_user(actor)
-    order = access.access_access_order(actor, pk)
+    actor, order = _access_order(request, pk)
     return render(
         request,
         "administration/access_order_detail.html",
@@ -400,9 +421,7 @@ def access_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def access_order_register(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
-    access.require_access_order_user(actor)
-    order = access.access_access_order(actor, pk)
+    actor, order = _access_order(request, pk)
     if not access.is_registrar(actor):
         raise PermissionDenied
     if not order.is_open:
@@ -438,51 +457,27 @@ def access_order_register(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def access_order_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
-    access.require_access_order_user(actor)
-    order = access.access_access_order(actor, pk)
+    actor, order = _access_order(request, pk)
     if not access.is_registrar(actor):
         raise PermissionDenied
-    if not order.is_open:
-        return _closed(request, order, "administration:access_order_detail")
-    form = order_forms.ReasonForm(request.POST if request.method == "POST" else None)
-    rejected, _cases = _submit(
+    return _reject(
         request,
-        form,
-        lambda data: actions.reject_access_order(actor=actor, order=order, reason=data["reason"]),
-        success=_("Beställningen har avslagits."),
-    )
-    if rejected is not None:
-        return redirect("administration:access_order_detail", pk=order.pk)
-    return render(
-        request,
-        "administration/order_reject.html",
-        {"form": form, "order": order, "back": "administration:access_order_detail"},
+        order,
+        lambda reason: actions.reject_access_order(actor=actor, order=order, reason=reason),
+        "administration:access_order_detail",
     )
 
 
 @require_http_methods(["GET", "POST"])
 def access_order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
-    access.require_access_order_user(actor)
-    order = access.access_access_order(actor, pk)
+    actor, order = _access_order(request, pk)
     if not access.is_manager(actor):
         raise PermissionDenied
-    if not order.is_open:
-        return _closed(request, order, "administration:access_order_detail")
-    form = order_forms.NoteForm(request.POST if request.method == "POST" else None)
-    cancelled, _cases = _submit(
+    return _cancel(
         request,
-        form,
-        lambda _data: actions.cancel_access_order(actor=actor, order=order),
-        success=_("Beställningen har återkallats."),
-    )
-    if cancelled is not None:
-        return redirect("administration:access_order_detail", pk=order.pk)
-    return render(
-        request,
-        "administration/order_cancel.html",
-        {"form": form, "order": order, "back": "administration:access_order_detail"},
+        order,
+        lambda: actions.cancel_access_order(actor=actor, order=order),
+        "administration:access_order_detail",
     )
 
 

@@ -82,6 +82,10 @@ class AuditEventType(models.IntegerChoices):
     API_UNIT_REFUSED = 904, _("API-klient nekades att agera för enhet")
     API_STAY_IDENTIFIED = 912, _("API-klient kopplade sitt vårdtillfälles-id till ärende")
     API_DIRECTORY_READ = 921, _("API-klient läste katalogen")
+    # 950–969: the directory sync from HSA/EK over LDAP (the rows it changes are logged
+    # with the directory's own 400-range events)
+    DIRECTORY_SYNC_RUN = 951, _("Synkroniserade katalogen från HSA/EK")
+    DIRECTORY_SYNC_FAILED = 952, _("Synkronisering av katalogen misslyckades")
 
 
 PATIENT_READ_EVENTS = frozenset(

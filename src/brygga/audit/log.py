@@ -86,6 +86,12 @@ def append(actor: Actor, drafts: Sequence[Draft]) -> list[AuditEntry]:
     return _append(actor, drafts, returning=True)
 
 
+def append_many(actor: Actor, drafts: Sequence[Draft]) -> None:
+    """Append many rows at once without reading them back (COPY on PostgreSQL): for bulk
+    work such as the directory sync, where each changed row still gets its own entry."""
+    _append(actor, drafts, returning=False)
+
+
 def _append(actor: Actor, drafts: Sequence[Draft], *, returning: bool) -> list[AuditEntry]:
     """Append drafts, in order, to this worker's chain; retry if another writer won a race.
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from brygga.core.actor import Actor
+from brygga.core.form_actions import save_form
 
 from . import access, actions, rules
 from .forms import (
@@ -51,37 +52,17 @@ def _page(request: HttpRequest, queryset: models.QuerySet[Any]) -> Any:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(PAGE_PARAM))
 
 
-def _add_action_error(form: forms.BaseForm, error: Exception) -> None:
-    """Show an action's refusal on the form: on its field if the form has it, else on top."""
-    if isinstance(error, actions.DirectoryPermissionError):
-        field = error.field if error.field in form.fields else None
-        form.add_error(field, str(error.message))
-        return
-    assert isinstance(error, ValidationError)
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _save_form(
     request: HttpRequest,
     form: forms.BaseForm,
-    save: Callable[[dict[str, Any]], models.Model],
+    save: Callable[[dict[str, Any]], Any],
     *,
     success: str,
-) -> models.Model | None:
+) -> Any:
     """Call the action with the form's data; None (and errors on the form) if it refused."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        obj = save(form.cleaned_data)
-    except (ValidationError, actions.DirectoryPermissionError) as error:
-        _add_action_error(form, error)
-        return None
-    messages.success(request, success)
-    return obj
+    return save_form(
+        request, form, save, success=success, refusals=(actions.DirectoryPermissionError,)
+    )
 
 
 def index(request: HttpRequest) -> HttpResponse:

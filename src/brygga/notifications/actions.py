@@ -72,7 +72,7 @@ def _claim(now: dt.datetime) -> list[OutboundEmail]:
     """Due e-mails, leased to this worker so another worker does not send them too."""
     with transaction.atomic():
         due = list(
-            OutboundEmail.objects.select_for_update(skip_locked=True)
+            OutboundEmail.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(sent_at__isnull=True, next_attempt_at__lte=now)
             .select_related("unit")
             .order_by("next_attempt_at", "pk")[:BATCH]

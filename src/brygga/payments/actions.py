@@ -240,7 +240,11 @@ def resolve_dispute(
         raise NotAllowed(_("Bara regionens fakturering kan avgöra bestridanden."))
     if not resolution.strip():
         raise NotAllowed(_("Skriv regionens motivering till kommunen."))
-    locked = Dispute.objects.select_for_update().select_related("case__patient").get(pk=dispute.pk)
+    locked = (
+        Dispute.objects.select_for_update(of=("self",))
+        .select_related("case__patient")
+        .get(pk=dispute.pk)
+    )
     if not locked.is_open:
         raise NotAllowed(_("Bestridandet är redan avgjort."))
     locked.status = DisputeStatus.ACCEPTED if accepted else DisputeStatus.REJECTED

@@ -95,7 +95,8 @@ def load(world: DemoWorld, *, today: dt.date, now: dt.datetime) -> None:
     # migrations (transactional tests) gets them back here.
     seed_daily_amounts(DailyAmount)
     nine_three = DailyAmount.objects.get(year=2022).amount
-    for year in sorted({(today - dt.timedelta(days=90)).year, today.year}):
+    # The demo history (demo/history.py) reaches a year back.
+    for year in range((today - dt.timedelta(days=400)).year, today.year + 1):
         if not DailyAmount.objects.filter(year=year).exists():
             actions.set_daily_amount(
                 actor=eva,

@@ -38,16 +38,24 @@ from .paper import FORMS, Contact, filled_form, notice_form
 CONNECTION_ERRORS = (OperationalError, InterfaceError)
 
 
+def _select_one() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
 def database_reachable() -> bool:
-    """Whether a fresh connection to the database answers a trivial query."""
+    """Whether the database answers a trivial query, on a fresh connection if need be."""
     try:
-        connection.close_if_unusable_or_obsolete()
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+        _select_one()
     except DatabaseError:
+        # The connection may be one the database dropped: try once more with a new one.
         connection.close()
-        return False
+        try:
+            _select_one()
+        except DatabaseError:
+            connection.close()
+            return False
     return True
 
 

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
 from brygga.core.actor import Actor
@@ -79,11 +79,23 @@ def contacts_for(actor: Actor) -> QuerySet[SupportContact]:
     unit = actor.unit
     if unit is None:
         return SupportContact.objects.none()
+    ancestors = unit_and_ancestor_ids(unit)
+    # The unit's own contacts first, then those of the units above it, the whole
+    # organisation's last (the same order on every database).
+    nearness = Case(
+        *(
+            When(unit_id=unit_id, then=Value(position))
+            for position, unit_id in enumerate(ancestors)
+        ),
+        default=Value(len(ancestors)),
+        output_field=IntegerField(),
+    )
     return (
         SupportContact.objects.filter(organisation_id=unit.organisation_id)
-        .filter(Q(unit__isnull=True) | Q(unit_id__in=unit_and_ancestor_ids(unit)))
+        .filter(Q(unit__isnull=True) | Q(unit_id__in=ancestors))
         .select_related("unit")
-        .order_by("-unit_id", "order", "name")
+        .annotate(nearness=nearness)
+        .order_by("nearness", "order", "name")
     )
 
 

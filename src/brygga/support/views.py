@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from brygga.cases.presentation import deadline_policy
 from brygga.core.actor import Actor
+from brygga.core.form_actions import save_form
 
 from . import access, actions, help, news
 from .forms import (
@@ -63,20 +64,6 @@ def _post_data(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def _add_action_error(form: forms.BaseForm, error: Exception) -> None:
-    """Show an action's refusal on the form: on its field if the form has it, else on top."""
-    if isinstance(error, actions.SupportPermissionError):
-        field = error.field if error.field in form.fields else None
-        form.add_error(field, str(error.message))
-        return
-    assert isinstance(error, ValidationError)
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _save_form(
     request: HttpRequest,
     form: forms.BaseForm,
@@ -85,15 +72,30 @@ def _save_form(
     success: str,
 ) -> Any:
     """Call the action with the form's data; None (and errors on the form) if it refused."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        saved = save(form.cleaned_data)
-    except (ValidationError, actions.SupportPermissionError) as error:
-        _add_action_error(form, error)
-        return None
-    messages.success(request, success)
-    return saved
+    return save_form(
+        request, form, save, success=success, refusals=(actions.SupportPermissionError,)
+    )
+
+
+def _confirm_delete(
+    request: HttpRequest,
+    delete: Callable[[], Any],
+    *,
+    title: str,
+    what: str,
+    success: str,
+    back: str,
+) -> HttpResponse:
+    """Ask before deleting; on POST call ``delete()`` and go back to the list ``back``."""
+    if request.method == "POST":
+        delete()
+        messages.success(request, success)
+        return redirect(back)
+    return render(
+        request,
+        "support/confirm_delete.html",
+        {"title": title, "what": what, "cancel_url": back},
+    )
 
 
 # --- The support page ---------------------------------------------------------------------
@@ -406,18 +408,13 @@ def contact_update(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _contact_keeper(request)
     contact = access.access_contact(actor, pk)
-    if request.method == "POST":
-        actions.delete_support_contact(actor=actor, contact=contact)
-        messages.success(request, _("Kontakten är borttagen."))
-        return redirect("support:contact_list")
-    return render(
+    return _confirm_delete(
         request,
-        "support/confirm_delete.html",
-        {
-            "title": _("Ta bort supportkontakt"),
-            "what": contact.name,
-            "cancel_url": "support:contact_list",
-        },
+        lambda: actions.delete_support_contact(actor=actor, contact=contact),
+        title=_("Ta bort supportkontakt"),
+        what=contact.name,
+        success=_("Kontakten är borttagen."),
+        back="support:contact_list",
     )
 
 
@@ -472,16 +469,11 @@ def elearning_update(request: HttpRequest, pk: int) -> HttpResponse:
 def elearning_delete(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _central(request)
     link = _elearning_link(pk)
-    if request.method == "POST":
-        actions.delete_elearning_link(actor=actor, link=link)
-        messages.success(request, _("Länken är borttagen."))
-        return redirect("support:elearning_list")
-    return render(
+    return _confirm_delete(
         request,
-        "support/confirm_delete.html",
-        {
-            "title": _("Ta bort e-utbildning"),
-            "what": link.title,
-            "cancel_url": "support:elearning_list",
-        },
+        lambda: actions.delete_elearning_link(actor=actor, link=link),
+        title=_("Ta bort e-utbildning"),
+        what=link.title,
+        success=_("Länken är borttagen."),
+        back="support:elearning_list",
     )

@@ -144,7 +144,15 @@ def _empty_database() -> None:
         if table not in KEEP_TABLES
     ]
     statements = connection.ops.sql_flush(no_style(), tables, reset_sequences=True)
+    if connection.vendor == "postgresql":
+        # TRUNCATE refuses tables with deferred foreign-key checks still pending in this
+        # transaction (rows written earlier in it): run those checks now.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     connection.ops.execute_sql_flush(statements)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     ContentType.objects.clear_cache()
     emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
     _reseed()

@@ -114,6 +114,43 @@ def test_reject_page_needs_a_reason(login_as: Login) -> None:
     assert again["Location"] == reverse("administration:unit_order_detail", args=[order.pk])
 
 
+def test_orderer_withdraws_a_unit_order_and_cannot_withdraw_it_twice(login_as: Login) -> None:
+    order = UnitOrder.objects.get()
+    detail = reverse("administration:unit_order_detail", args=[order.pk])
+    cancel = reverse("administration:unit_order_cancel", args=[order.pk])
+    ingela = login_as("ingela")
+    assert ingela.get(cancel).status_code == 200
+    response = ingela.post(cancel, {})
+    assert response.status_code == 302 and response["Location"] == detail
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    again = ingela.post(cancel, {}, follow=True)
+    assert again.redirect_chain == [(detail, 302)]
+    assert "Beställningen är redan återkallad." in again.content.decode()
+
+
+def test_ek_admin_refuses_an_access_order_with_a_reason_the_manager_sees(
+    login_as: Login, demo: Any
+) -> None:
+    order = AccessOrder.objects.get(ordered_by=demo.person("lars"))
+    detail = reverse("administration:access_order_detail", args=[order.pk])
+    reject = reverse("administration:access_order_reject", args=[order.pk])
+    sofia = login_as("sofia")
+    assert "Skriv varför" in sofia.post(reject, {"reason": ""}).content.decode()
+    response = sofia.post(reject, {"reason": "Personen har redan behörighet."})
+    assert response.status_code == 302 and response["Location"] == detail
+    order.refresh_from_db()
+    assert order.status == OrderStatus.REJECTED
+    lars = login_as("lars")
+    assert "Personen har redan behörighet." in lars.get(detail).content.decode()
+    # A decided order can be neither refused again nor withdrawn.
+    assert sofia.get(reject)["Location"] == detail
+    cancel = reverse("administration:access_order_cancel", args=[order.pk])
+    assert lars.post(cancel, {})["Location"] == detail
+    order.refresh_from_db()
+    assert order.status == OrderStatus.REJECTED
+
+
 def test_access_order_form_register_and_review(login_as: Login, demo: Any) -> None:
     lars = login_as("lars")
     number = make_test_personnummer(dt.date(1992, 3, 29), 982)

@@ -11,21 +11,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import typing
-from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from brygga.cases import payloads as p
-from brygga.cases.access import visible_cases
 from brygga.cases.models import CaseEvent, CaseEventType, CaseKind
 from brygga.cases.rules import TRANSITIONS
-from brygga.patients.models import Patient
 
 from .. import systems
 from ..api import ClientRequest
 from ..errors import ApiError
-from .base import ResourceType, date_lookup, parse_reference_id, token
+from .base import date_lookup, parse_reference_id, token
+from .case_event import CaseEventResource, author_reference, encounter_reference, event_meta
 from .common import coding, instant, patient_reference, prune, unit_reference
 
 # Shown as Communication (messages) or not notices at all.
@@ -83,10 +81,7 @@ def to_fhir(event: CaseEvent) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Task",
         "id": str(event.pk),
-        "meta": {
-            "versionId": "2" if retracted else "1",
-            "lastUpdated": instant(event.retracted_at or event.recorded_at),
-        },
+        "meta": event_meta(event),
         "status": "cancelled" if retracted else "completed",
         "statusReason": {"text": event.retraction_reason} if retracted else None,
         "businessStatus": {
@@ -101,15 +96,11 @@ def to_fhir(event: CaseEvent) -> dict[str, Any]:
         },
         "focus": focus_of(event),
         "for": patient_reference(event.case.patient),
-        "encounter": {"reference": f"Encounter/{event.case_id}"}
-        if event.case.kind == CaseKind.STAY
-        else None,
+        "encounter": encounter_reference(event),
         "executionPeriod": {"start": instant(event.effective_at)},
         "authoredOn": instant(event.recorded_at),
         "lastModified": instant(event.retracted_at or event.recorded_at),
-        "requester": unit_reference(event.author_unit)
-        if event.author_unit is not None
-        else {"display": event.author_name},
+        "requester": author_reference(event),
         "owner": unit_reference(recipients[0].unit) if len(recipients) == 1 else None,
         "note": [{"text": event.text}] if event.text else None,
         "restriction": {"recipient": [unit_reference(r.unit) for r in recipients]}
@@ -127,7 +118,7 @@ def to_fhir(event: CaseEvent) -> dict[str, Any]:
     return prune(resource)
 
 
-class TaskType(ResourceType):
+class TaskType(CaseEventResource):
     name = "Task"
     search_params = {
         "encounter": "reference",
@@ -141,14 +132,7 @@ class TaskType(ResourceType):
     creatable = True
 
     def visible(self, client: ClientRequest) -> QuerySet[CaseEvent]:
-        cases = visible_cases(client.actor).values("pk")
-        return (
-            CaseEvent.objects.filter(case__in=cases)
-            .exclude(type__in=NOT_TASKS)
-            .select_related("case__patient", "author_unit")
-            .prefetch_related("recipients__unit")
-            .order_by("pk")
-        )
+        return self.events(client).exclude(type__in=NOT_TASKS)
 
     def filter(self, rows: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         if name in {"encounter", "focus"}:
@@ -157,11 +141,6 @@ class TaskType(ResourceType):
             if case_id is None:
                 raise ApiError(400, "bad-search", "invalid", {"param": name})
             return rows.filter(case_id=int(case_id))
-        if name in {"patient", "subject"}:
-            patient_id = parse_reference_id(value, "Patient")
-            if patient_id is None:
-                raise ApiError(400, "bad-search", "invalid", {"param": name})
-            return rows.filter(case__patient_id=int(patient_id))
         if name == "code":
             codes = [token(v)[1] for v in value.split(",")]
             return rows.filter(type__in=codes)
@@ -181,12 +160,6 @@ class TaskType(ResourceType):
 
     def to_fhir(self, row: Any) -> dict[str, Any]:
         return to_fhir(row)
-
-    def version(self, row: Any) -> str:
-        return "2" if row.retracted_at else "1"
-
-    def patients_of(self, rows: Iterable[Any]) -> list[Patient]:
-        return [event.case.patient for event in rows]
 
 
 # --- Reading a posted Task into a payload ------------------------------------------------

@@ -270,3 +270,36 @@ def test_message_as_communication(ehr: Ehr, demo: Any) -> None:
     karin_unit = commission_of(demo.person("karin")).unit
     resource = sent.json()
     assert karin_unit.hsa_id in {r["identifier"]["value"] for r in resource["recipient"]}
+
+
+def test_a_patients_notices_and_messages_are_found_by_patient(ehr: Ehr, demo: Any) -> None:
+    from .conftest import subject_case
+
+    case = subject_case(demo)
+    patient = f"Patient/{case.patient_id}"
+    sent = ehr.post(
+        "Communication",
+        {
+            "resourceType": "Communication",
+            "status": "completed",
+            "encounter": {"reference": f"Encounter/{case.pk}"},
+            "payload": [{"contentString": "Hemtjänsten har fått nyckeln."}],
+        },
+    )
+    assert sent.status_code == 201, sent.text
+    for resource_type in ("Task", "Communication"):
+        for param in ("patient", "subject"):
+            found = ehr.get(f"{resource_type}?{param}={patient}")
+            assert found.status_code == 200, found.text
+            resources = [entry["resource"] for entry in found.json()["entry"]]
+            assert resources, resource_type
+            for resource in resources:
+                subject = resource["for"] if resource_type == "Task" else resource["subject"]
+                assert subject["reference"] == patient
+                retracted = resource["status"] in {"cancelled", "entered-in-error"}
+                assert resource["meta"]["versionId"] == ("2" if retracted else "1")
+                assert resource["encounter"] == {"reference": f"Encounter/{case.pk}"}
+        wrong = ehr.get(f"{resource_type}?patient=Encounter/{case.pk}")
+        assert wrong.status_code == 400
+    message = ehr.get(f"Communication/{sent.json()['id']}").json()
+    assert message["sender"]["identifier"]["system"] == systems.HSA_ID

@@ -97,6 +97,9 @@ def send_admission(world: World, open_stay: OpenStay) -> None:
     )
 
 
+# The worker closes the database connection after its tasks, as it does in production: these
+# tests run outside a test transaction so that it may.
+@pytest.mark.django_db(transaction=True)
 def test_notices_reach_the_units_mailboxes_without_patient_data(
     mailboxes: World,
     open_stay: OpenStay,
@@ -129,6 +132,7 @@ def test_notices_reach_the_units_mailboxes_without_patient_data(
     assert not OutboundEmail.objects.filter(sent_at__isnull=True).exists()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_nothing_is_lost_while_the_mail_server_is_down(
     mailboxes: World,
     open_stay: OpenStay,

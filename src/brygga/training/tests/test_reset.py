@@ -201,6 +201,8 @@ def test_reference_data_from_migrations_is_there_after_a_reset(scenario: Any) ->
     assert DailyAmount.objects.filter(year=2022, updated_by_name="Brygga (installation)").exists()
 
 
+# Outside a test transaction: the worker closes the connection after its task.
+@pytest.mark.django_db(transaction=True)
 def test_the_nightly_reset_runs_through_the_background_worker(training_mode: None) -> None:
     from brygga.notifications.scheduling import jobs_from
     from brygga.training.tasks import reset_training

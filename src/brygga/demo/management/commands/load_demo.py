@@ -6,9 +6,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
+from brygga.demo.history import load_history
 from brygga.demo.world import PERSONA_DESCRIPTIONS, DemoAlreadyLoaded, load_demo_region
 
 RESET_ENVIRONMENTS = frozenset({"demo", "training", "test"})
@@ -25,6 +26,12 @@ class Command(BaseCommand):
             "--reset",
             action="store_true",
             help="Börja om från en tom databas (stöds inte ännu: förklarar hur det görs).",
+        )
+        parser.add_argument(
+            "--utan-historik",
+            action="store_true",
+            dest="no_history",
+            help="Hoppa över årets avslutade vårdtillfällen (för uppföljning och fakturering).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -43,6 +50,13 @@ class Command(BaseCommand):
         except DemoAlreadyLoaded:
             self.stdout.write("Demoregionen finns redan i databasen – inget att göra.")
             return
+        history = 0
+        if not options["no_history"]:
+            progress("Ett års avslutade vårdtillfällen …")
+            with transaction.atomic():
+                history = load_history(
+                    world, today=timezone.localdate(), now=timezone.now(), progress=progress
+                )
         if verbosity > 1:
             for name, description in PERSONA_DESCRIPTIONS.items():
                 self.stdout.write(f"  {name}: {world.person(name).full_name} – {description}")
@@ -52,7 +66,8 @@ class Command(BaseCommand):
                 f"Demoregionen laddad: {counts['organisations']} organisationer, "
                 f"{counts['units']} enheter, {counts['persons']} personer, "
                 f"{counts['commissions']} uppdrag, {counts['patients']} patienter, "
-                f"{counts['cases']} ärenden med {counts['events']} händelser."
+                f"{counts['cases']} ärenden med {counts['events']} händelser"
+                f" och {history} avslutade vårdtillfällen från det senaste året."
             )
         )
 
