@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from brygga.cases.models import Case, CaseEvent, CaseKind, CaseParty, NoticeRecipient, PartyRole
 from brygga.cases.models import CaseEventType as E
 from brygga.directory.models import MUNICIPAL_CARE_TYPES, CareType
+from brygga.reserve.models import ExternalDispatch
 
 from .models import SupportRefusal
 from .rules import STOCKHOLM, StayFacts, Transfer, WithdrawnPeriod
@@ -143,6 +144,12 @@ def stay_records(cases: QuerySet[Case]) -> list[StayRecord]:
         event_id__in=list(in_force.values()), unit__care_type__in=list(MUNICIPAL_CARE_TYPES)
     ).values("event_id", "unit__municipality_code"):
         reached[recipient["event_id"]].add(recipient["unit__municipality_code"])
+    # A municipality outside Brygga's directory is reached when the notice was sent to it
+    # on paper (the reserve routine's external recipients, docs/reserve.md).
+    for dispatch in ExternalDispatch.objects.filter(event_id__in=list(in_force.values())).values(
+        "event_id", "recipient__municipality_code"
+    ):
+        reached[dispatch["event_id"]].add(dispatch["recipient__municipality_code"])
 
     refused: dict[int, dt.datetime] = {}
     for refusal in SupportRefusal.objects.filter(case_id__in=ids).values("case_id", "refused_at"):
