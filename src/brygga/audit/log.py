@@ -208,7 +208,7 @@ def log_patient_read(
         )
         for patient in patients
     ]
-    _append(actor, drafts, returning=False)
+    append_many(actor, drafts)
 
 
 def log_change(
