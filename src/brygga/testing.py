@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import socket
 import time
 from typing import Any
 
@@ -59,3 +60,10 @@ def assert_accessible_pdf(content: bytes, *, lang: str = "sv") -> None:
     assert reader.metadata is not None and reader.metadata.title, "the PDF has no title"
     metadata = root["/Metadata"].get_object().get_data().decode("utf-8", "replace")
     assert "pdfuaid:part" in metadata and "1" in metadata, "no PDF/UA identification"
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now, for a counterpart a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Expression, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,17 @@ def case_times(case: Case, expected_date_events: Iterable[CaseEvent] = ()) -> Ca
         planning_information_sent_at=case.planning_information_at,
         expected_date_changes=changes,
     )
+
+
+def expected_date_events(cases: Q | Expression) -> dict[int, list[CaseEvent]]:
+    """The changed-expected-date notices (deadline D5) of the cases ``cases`` selects (a
+    condition on CaseEvent), by case, oldest first: one query for any number of cases."""
+    found: dict[int, list[CaseEvent]] = {}
+    for event in CaseEvent.objects.filter(cases, type=E.EXPECTED_DATE_CHANGED).order_by(
+        "recorded_at", "pk"
+    ):
+        found.setdefault(event.case_id, []).append(event)
+    return found
 
 
 def case_deadlines(

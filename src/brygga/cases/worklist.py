@@ -48,8 +48,13 @@ from .models import (
     CaseState,
     NoticeRecipient,
 )
-from .models import CaseEventType as E
-from .presentation import URGENT, case_deadlines, days_waited, deadline_policy
+from .presentation import (
+    URGENT,
+    case_deadlines,
+    days_waited,
+    deadline_policy,
+    expected_date_events,
+)
 
 SORTS = {
     "inskriven": ("admitted_at",),
@@ -332,10 +337,7 @@ class Worklist:
         with_deadlines = {pk for pk in [*page_ids, *urgent_ids] if by_pk[pk].kind == CaseKind.STAY}
         date_events: dict[int, list[CaseEvent]] = {}
         if with_deadlines:
-            for event in CaseEvent.objects.filter(
-                _among(CaseEvent, "case", with_deadlines), type=E.EXPECTED_DATE_CHANGED
-            ).order_by("recorded_at", "pk"):
-                date_events.setdefault(event.case_id, []).append(event)
+            date_events = expected_date_events(_among(CaseEvent, "case", with_deadlines))
 
         policy = deadline_policy()
         rows: dict[int, Row] = {}

@@ -12,14 +12,13 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from brygga.cases.deadlines import DeadlineStatus
-from brygga.cases.models import OPEN_STATES, Case, CaseEvent, CaseParty
-from brygga.cases.models import CaseEventType as E
-from brygga.cases.presentation import case_deadlines
+from brygga.cases.models import OPEN_STATES, Case, CaseParty
+from brygga.cases.presentation import case_deadlines, expected_date_events
 from brygga.directory.models import Unit
 
 from .models import EmailKind, OutboundEmail
@@ -134,11 +133,7 @@ def queue_deadline_reminders(*, now: dt.datetime) -> int:
     Idempotent: a second run the same day queues nothing new."""
     today = timezone.localdate(now)
     cases = {c.pk: c for c in Case.objects.filter(state__in=OPEN_STATES, kind="stay")}
-    date_events: dict[int, list[CaseEvent]] = {}
-    for event in CaseEvent.objects.filter(
-        case__in=list(cases), type=E.EXPECTED_DATE_CHANGED
-    ).order_by("recorded_at"):
-        date_events.setdefault(event.case_id, []).append(event)
+    date_events = expected_date_events(Q(case__in=list(cases)))
     urgent: dict[int, Counter[str]] = {}
     for pk, case in cases.items():
         statuses = Counter(

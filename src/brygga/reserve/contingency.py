@@ -11,14 +11,14 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from brygga.cases.access import open_cases_of_unit_for_system
 from brygga.cases.deadlines import Deadline, DeadlineStatus
-from brygga.cases.models import Case, CaseEvent, CaseParty
-from brygga.cases.models import CaseEventType as E
-from brygga.cases.presentation import case_deadlines, days_waited
+from brygga.cases.models import Case, CaseParty
+from brygga.cases.presentation import case_deadlines, days_waited, expected_date_events
 from brygga.core.actor import Actor
 from brygga.directory.models import Unit
 
@@ -67,17 +67,13 @@ def take_snapshot(actor: Actor, unit: Unit, *, now: dt.datetime) -> Snapshot:
         .order_by("role", "unit__name")
     ):
         others[party.case_id].append(ListedParty(party.unit.name, party.unit.phone, party.unit.fax))
-    date_events: dict[int, list[CaseEvent]] = defaultdict(list)
-    for event in CaseEvent.objects.filter(case__in=pks, type=E.EXPECTED_DATE_CHANGED).order_by(
-        "recorded_at"
-    ):
-        date_events[event.case_id].append(event)
+    date_events = expected_date_events(Q(case__in=pks))
     listed = [
         ListedCase(
             case=case,
             deadlines=[
                 d
-                for d in case_deadlines(case, date_events[case.pk], now=now)
+                for d in case_deadlines(case, date_events.get(case.pk, []), now=now)
                 if d.status in OPEN_DEADLINES
             ],
             days_waited=days_waited(case, now=now),

@@ -34,17 +34,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 
+from brygga.testing import free_port
+
 REPOSITORY = Path(settings.PROJECT_DIR)
 PROVIDER_DIR = REPOSITORY / "tests" / "oidc_provider"
 NGINX_SITE = REPOSITORY / "deploy" / "nginx" / "brygga-siths.conf"
 STARTUP_SECONDS = 20
 _install_lock = threading.Lock()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for_port(port: int, process: subprocess.Popen[Any], log: Path) -> None:

@@ -4,7 +4,6 @@ SMTP server on loopback; nothing is lost while the mail server is down."""
 from __future__ import annotations
 
 import datetime as dt
-import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,6 +23,7 @@ from brygga.cases.tests.conftest import OpenStay, World
 from brygga.notifications.actions import queue_deadline_reminders
 from brygga.notifications.models import EmailKind, OutboundEmail
 from brygga.notifications.rules import MAX_DELAY, retry_delay
+from brygga.testing import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -35,12 +35,6 @@ class Inbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(envelope)
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

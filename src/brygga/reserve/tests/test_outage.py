@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from brygga.testing import free_port
+
 ROOT = Path(__file__).resolve().parents[4]
 SERVE = """
 import os, sys
@@ -36,12 +38,6 @@ UNREACHABLE = {
     "postgresql": "postgres://postgres@127.0.0.1:9/brygga_unreachable",
     "sqlite": "sqlite:////nonexistent-brygga-folder/brygga.sqlite3",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(params=sorted(UNREACHABLE))
