@@ -16,6 +16,15 @@ the number of SQL queries per page, then a one-line summary.
     ... bench/region_year.py --reuse --profile            # the same, with cProfile
     ... bench/region_year.py --reuse --unit Södermalm     # measure a named unit as well
 
+    .venv/bin/python bench/region_year.py --national      # all of Sweden (see below)
+    ... bench/region_year.py --national --scale 0.05      # a twentieth of the cases, quick
+
+--national generates a national year instead (bench/national_world.py, bench/sweden.py):
+21 regions and 290 municipalities, about 12 400 units, 104 000 staff, 158 000 commissions,
+and 400 000 patients and cases with about four million events at scale 1 (the directory
+is full-sized at any scale). Without DATABASE_URL it uses the database
+brygga_bench_national; the measurements are the same.
+
 Without --reuse, earlier benchmark data in the database is replaced; a database holding
 anything else (a demo or real directory) is refused.
 """
@@ -41,6 +50,7 @@ from urllib.parse import urlsplit, urlunsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "brygga.settings")
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/brygga_bench_region"
+NATIONAL_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/brygga_bench_national"
 MARKER = "bench_region_year"  # the system actor of the access-log row that marks our data
 TARGET_P95_MS = 100.0
 
@@ -105,7 +115,8 @@ def prepare_data(args: argparse.Namespace) -> dict[str, Any]:
     from brygga.directory.models import Organisation
 
     found = marker()
-    if found is not None and args.reuse and found.details.get("scale") == args.scale:
+    same_kind = bool(found.details.get("national")) == args.national if found else False
+    if found is not None and args.reuse and same_kind and found.details.get("scale") == args.scale:
         details = dict(found.details)
         say(
             f"reusing the data generated {details['generated_at'][:16]} (scale {args.scale}, "
@@ -135,13 +146,23 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
 
     started = time.monotonic()
     now = timezone.now()
-    say(f"generating a region-year at scale {args.scale} (seed {args.seed}) …")
-    details = region_world.generate(scale=args.scale, seed=args.seed, now=now, progress=say)
+    what = "national year" if args.national else "region-year"
+    say(f"generating a {what} at scale {args.scale} (seed {args.seed}) …")
+    check_foreign_keys = region_world.check_foreign_keys
+    if args.national:
+        import national_world
+
+        details = national_world.generate_national(
+            scale=args.scale, seed=args.seed, now=now, progress=say
+        )
+        check_foreign_keys = national_world.check_foreign_keys
+    else:
+        details = region_world.generate(scale=args.scale, seed=args.seed, now=now, progress=say)
     loaded = time.monotonic() - started
     say(f"loaded in {loaded:.0f} s; VACUUM ANALYZE …")
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM (ANALYZE) {', '.join(bench_tables())}")
-    broken = region_world.check_foreign_keys()
+    broken = check_foreign_keys()
     if broken:
         raise SystemExit("generated data has broken references:\n  " + "\n  ".join(broken))
     elapsed = time.monotonic() - started
@@ -454,7 +475,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--scale", type=float, default=1.0, help="1.0: 100 000 cases")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="1.0: 100 000 cases (--national: 400 000)"
+    )
     parser.add_argument("--reuse", action="store_true", help="keep data of the same scale")
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--repeats", type=int, default=200, help="worklist views per unit")
@@ -475,9 +498,16 @@ def main() -> None:
         help="also measure the busiest unit whose name contains NAME (repeatable)",
     )
     parser.add_argument("--generate-only", action="store_true")
+    parser.add_argument(
+        "--national",
+        action="store_true",
+        help="all of Sweden: 400 000 cases at scale 1 (default database brygga_bench_national)",
+    )
     args = parser.parse_args()
 
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ.setdefault(
+        "DATABASE_URL", NATIONAL_DATABASE_URL if args.national else DEFAULT_DATABASE_URL
+    )
     # WhiteNoise warns about the missing collectstatic directory; irrelevant here.
     warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
     ensure_database(os.environ["DATABASE_URL"])
@@ -492,7 +522,10 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     details = prepare_data(args)
     if args.generate_only:
-        say(f"region_year: generated scale {args.scale} in {details['generation_seconds']} s")
+        say(
+            f"region_year: generated {'national ' if args.national else ''}scale {args.scale} "
+            f"in {details['generation_seconds']} s"
+        )
         return
 
     rng = random.Random(args.seed)
@@ -528,7 +561,8 @@ def main() -> None:
     generated = details.get("generation_seconds")
     say("")
     say(
-        f"region_year: scale {args.scale}: {n(details['cases'])} cases, "
+        f"region_year: {'national ' if args.national else ''}scale {args.scale}: "
+        f"{n(details['cases'])} cases, "
         f"{n(details['events'])} events (generated in {generated} s); "
         f"busy worklist ({busy_list.subject.open_cases} open) p50 {busy_list.ms(0.5):.0f} ms "
         f"p95 {busy_list.ms(0.95):.0f} ms {busy_list.query_text} queries; case page p95 "

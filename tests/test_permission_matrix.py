@@ -10,6 +10,7 @@ escapes the matrix. Personas:
   ek_admin    – Sofia, EK administrator of Region Stockholm
   ek_admin_municipality – Per, EK administrator of Solna stad (a foreign organisation)
   central     – Eva, central administration
+  invoicing   – Olle, invoicing (fakturering) of Region Stockholm
   expired     – Gustav, whose only commission has ended
 """
 
@@ -45,6 +46,7 @@ PERSONAS = (
     "ek_admin",
     "ek_admin_municipality",
     "central",
+    "invoicing",
     "expired",
 )
 LOGIN = "login"  # redirected to the login page
@@ -73,6 +75,7 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
     "accounts:choose_commission": ("", row(200, expired=ELSEWHERE)),
     "accounts:no_commission": ("", row(CHOOSE, expired=403)),
     "cases:worklist": ("", row(200, ek_admin=403, ek_admin_municipality=403, central=403)),
+    "cases:search": ("", row(200, ek_admin=403, ek_admin_municipality=403, central=403)),
     "cases:open": (
         "",
         row(200, municipality=403, ek_admin=403, ek_admin_municipality=403, central=403),
@@ -249,6 +252,36 @@ MATRIX |= {
     "directory_sync:runs": ("", row(403, central=200)),
     "directory_sync:run": ("sync_run", row(403, central=200)),
 }
+# The OpenAPI description of the FHIR API is public, like the CapabilityStatement.
+MATRIX["fhir:openapi"] = ("", row(200, anonymous=200, expired=200))
+# Invoicing (Olle, the region's fakturering): no care pages at all, like the other
+# administrative roles; the payment basis, agreements and follow-up of the whole region
+# (payments/tests/test_access.py adds a municipality's invoicing commission). Olle's start
+# page is the invoicing overview; the export first asks which municipality.
+INVOICING: dict[str, int | str] = {
+    name: 403
+    for name, (_, answers) in MATRIX.items()
+    if name.startswith(("cases:", "reserve:")) and answers["ek_admin"] == 403
+}
+INVOICING |= {"home": 200, "payments:export": ELSEWHERE}
+INVOICING |= {
+    name: 200
+    for name in (
+        "payments:basis",
+        "payments:case",
+        "payments:disputes",
+        "payments:agreements",
+        "payments:agreement_create",
+        "payments:agreement_detail",
+        "payments:amounts",
+        "reports:indicators",
+        "reports:indicators_csv",
+        "reports:deadlines",
+        "reports:deadlines_csv",
+    )
+}
+for _name, _answer in INVOICING.items():
+    MATRIX[_name] = (MATRIX[_name][0], MATRIX[_name][1] | {"invoicing": _answer})
 TRAINING_MATRIX: dict[str, dict[str, int | str]] = {
     "training:exercises": row(200),
     "training:reset": row(403, central=200),  # central administration: training administrator
@@ -374,6 +407,7 @@ def visitors(demo: Any) -> dict[str, Client]:
             Client(), demo.person("per"), commission_of(demo.person("per"), "ek_admin")
         ),
         "central": log_in(Client(), demo.person("eva"), commission_of(demo.person("eva"))),
+        "invoicing": log_in(Client(), demo.person("olle"), commission_of(demo.person("olle"))),
         "expired": log_in(Client(), gustav, gustav.commissions.first()),
     }
 
@@ -387,6 +421,31 @@ def classify(response: Any) -> int | str:
     if location.startswith(reverse("accounts:choose_commission")):
         return CHOOSE
     return ELSEWHERE
+
+
+# Personas with no part in the subject case: whatever they are answered (a page of their
+# own, a refusal, a redirect), it must not name the subject patient.
+OUTSIDERS = ("anonymous", "other_unit", "ek_admin", "ek_admin_municipality", "invoicing", "expired")
+
+
+def patient_traces(case: Case) -> list[str]:
+    """How a page could give the subject patient away: identity number and name."""
+    patient = case.patient
+    number = patient.identity_number
+    return [number, f"{number[:8]}-{number[8:]}", f"{patient.given_name} {patient.family_name}"]
+
+
+def assert_no_leak(persona: str, response: Any, traces: list[str], url_name: str) -> None:
+    """Zero leaks: an outsider's answer, and anyone's refusal or redirect, carries nothing of
+    the subject patient (not only the right status code)."""
+    if persona not in OUTSIDERS and response.status_code == 200:
+        return
+    if getattr(response, "streaming", False):
+        body = b"".join(response.streaming_content).decode(errors="replace")
+    else:
+        body = response.content.decode(errors="replace")
+    leaked = [trace for trace in traces if trace in body]
+    assert not leaked, f"{url_name}: {persona} was shown {leaked}"
 
 
 def all_url_names() -> set[str]:
@@ -410,11 +469,17 @@ def test_every_url_is_in_the_matrix() -> None:
 
 
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
-def test_permission_matrix(url_name: str, subjects: Subjects, visitors: dict[str, Client]) -> None:
+def test_permission_matrix(
+    url_name: str, subjects: Subjects, visitors: dict[str, Client], demo: Any
+) -> None:
     args_key, expected = MATRIX[url_name]
     url = reverse(url_name, args=subjects[args_key])
-    actual = {persona: classify(visitors[persona].get(url)) for persona in PERSONAS}
+    responses = {persona: visitors[persona].get(url) for persona in PERSONAS}
+    actual = {persona: classify(response) for persona, response in responses.items()}
     assert actual == expected
+    traces = patient_traces(subject_case(demo))
+    for persona, response in responses.items():
+        assert_no_leak(persona, response, traces, url_name)
 
 
 @pytest.mark.parametrize("url_name", sorted(TRAINING_MATRIX))

@@ -17,6 +17,8 @@ from brygga.directory.models import Commission
 
 from .session import AUTH_AT_KEY, COMMISSION_KEY, LAST_SEEN_KEY, end_session
 
+LAST_SEEN_RESOLUTION = 60  # seconds
+
 
 class SessionLifetimeMiddleware:
     """Logs out after SESSION_IDLE_TIMEOUT without requests, or SESSION_ABSOLUTE_LIFETIME in all."""
@@ -36,7 +38,11 @@ class SessionLifetimeMiddleware:
                 end_session(request, event=AuditEventType.SESSION_EXPIRED)
                 messages.info(request, _("Du har loggats ut eftersom sessionen gick ut."))
                 return redirect("accounts:login")
-            request.session[LAST_SEEN_KEY] = now
+            if now - last_seen >= LAST_SEEN_RESOLUTION:
+                # Written at most once a minute: a page view that changes nothing else in the
+                # session then costs no session write. The idle clock may so run up to a
+                # minute ahead (a session ends early, never late).
+                request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
 
 

@@ -9,7 +9,7 @@ from brygga.core.actor import Actor
 from brygga.patients.access import access_patient, may_extract_access_log, visible_patients
 
 from .events import AuditEventType
-from .extract import entries_for_patient, to_csv
+from .extract import entries_for_patient, labelled, to_csv
 from .forms import IdentitySearchForm
 from .log import log_search, record
 
@@ -56,5 +56,5 @@ def access_log_extract(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(
         request,
         "audit/access_log_extract.html",
-        {"patient": patient, "entries": entries[:PAGE_SIZE], "total": entries.count()},
+        {"patient": patient, "entries": labelled(entries[:PAGE_SIZE]), "total": entries.count()},
     )

@@ -5,6 +5,7 @@ from . import views
 app_name = "cases"
 urlpatterns = [
     path("", views.worklist, name="worklist"),
+    path("sok/", views.search, name="search"),
     path("nytt/", views.open_case, name="open"),
     path("ny-sip/", views.open_case, name="open_sip"),
     path("<int:case_id>/", views.case_detail, name="detail"),

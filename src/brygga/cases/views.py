@@ -35,6 +35,7 @@ from .models import CaseEventType as E
 from .presentation import LABELS, case_deadlines, days_waited, payload_rows, timeline
 from .routing import propose_recipients
 from .rules import allowed_events, check_allowed
+from .search import PARAMETER, PatientSearchForm, search_cases
 from .worklist import Worklist
 
 
@@ -60,8 +61,26 @@ def worklist(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/worklist.html",
-        {"worklist": worklist, "unacknowledged_count": worklist.unacknowledged_total},
+        {
+            "worklist": worklist,
+            "unacknowledged_count": worklist.unacknowledged_total,
+            "search_form": PatientSearchForm(),
+        },
     )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Search by identity number: the patient's cases that the unit may see, open and closed."""
+    actor = _care_actor(request)
+    form = PatientSearchForm(request.GET if PARAMETER in request.GET else None)
+    result = None
+    if form.is_valid():
+        result = search_cases(actor, form.cleaned_data[PARAMETER])
+        # Logged even when nothing is shown; one row per patient shown.
+        log_search(
+            actor, query_kind="sök i arbetslistan", hits=[result.patient] if result.patient else []
+        )
+    return render(request, "cases/search.html", {"search_form": form, "result": result})
 
 
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:

@@ -8,6 +8,7 @@ at an EHR.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fhirclient.models.fhirabstractbase import FHIRValidationError
@@ -18,8 +19,17 @@ from .errors import ApiError
 MAX_DETAILS = 600
 
 
+# fhirclient names the element by its Python object ("<fhirclient.models.task.Task object
+# at 0x7f…>"): an EHR's user needs the FHIR type, not a memory address.
+_MODEL_REPR = re.compile(r"<fhirclient\.models\.[\w.]+\.(\w+) object at 0x[0-9a-fA-F]+>")
+_KEYWORD_NAME = re.compile(r"\b([a-z]+)_fhir\b")
+
+
 def _describe(error: Exception) -> str:
-    text = str(error).replace("\n", " ").strip()
+    text = _MODEL_REPR.sub(r"\1", str(error))
+    # …and element names that are Python keywords by their Python name (class_fhir).
+    text = _KEYWORD_NAME.sub(r"\1", text)
+    text = " ".join(text.split())
     return text if len(text) <= MAX_DETAILS else text[: MAX_DETAILS - 1] + "…"
 
 

@@ -80,12 +80,45 @@ def _claim(now: dt.datetime) -> list[OutboundEmail]:
     return due
 
 
-def _compose(email: OutboundEmail) -> tuple[str, str]:
+def _compose(email: OutboundEmail) -> tuple[str, str, int]:
+    """Subject, body and, for new-notice e-mails, the number of notices the text tells of."""
     if email.kind == EmailKind.NEW_NOTICES:
         # The count as it is now: notices that arrived while the e-mail waited are included.
         count = OutboundEmail.objects.values_list("notice_count", flat=True).get(pk=email.pk)
-        return new_notices_message(email.unit.name, count, settings.BASE_URL + reverse("home"))
-    return email.subject, email.body
+        subject, body = new_notices_message(
+            email.unit.name, count, settings.BASE_URL + reverse("home")
+        )
+        return subject, body, count
+    return email.subject, email.body, email.notice_count
+
+
+def _mark_sent(email: OutboundEmail, subject: str, body: str, told: int) -> None:
+    """Record the e-mail as sent, telling of `told` notices. Notices that joined it while it
+    was being sent were not in its text: they move to a new waiting e-mail, so every notice
+    is announced (a unit gets a second, short e-mail rather than none)."""
+    with transaction.atomic():
+        current = (
+            OutboundEmail.objects.select_for_update()
+            .values_list("notice_count", flat=True)
+            .get(pk=email.pk)
+        )
+        OutboundEmail.objects.filter(pk=email.pk).update(
+            sent_at=timezone.now(),
+            subject=subject,
+            body=body,
+            attempts=email.attempts + 1,
+            notice_count=told,
+        )
+        if current > told:
+            now = timezone.now()
+            OutboundEmail.objects.create(
+                unit_id=email.unit_id,
+                kind=email.kind,
+                to_address=email.to_address,
+                notice_count=current - told,
+                created_at=now,
+                next_attempt_at=now,
+            )
 
 
 def deliver_due(*, now: dt.datetime) -> tuple[int, int]:
@@ -95,7 +128,7 @@ def deliver_due(*, now: dt.datetime) -> tuple[int, int]:
     if claimed:
         connection = get_connection(fail_silently=False)
         for email in claimed:
-            subject, body = _compose(email)
+            subject, body, told = _compose(email)
             message = EmailMessage(
                 subject,
                 body,
@@ -116,9 +149,7 @@ def deliver_due(*, now: dt.datetime) -> tuple[int, int]:
                 logger.warning("e-mail %s to %s failed (%s)", email.pk, email.to_address, error)
             else:
                 sent += 1
-                OutboundEmail.objects.filter(pk=email.pk).update(
-                    sent_at=timezone.now(), subject=subject, body=body, attempts=email.attempts + 1
-                )
+                _mark_sent(email, subject, body, told)
         with contextlib.suppress(smtplib.SMTPException, OSError):
             connection.close()
     waiting = OutboundEmail.objects.filter(sent_at__isnull=True).aggregate(Min("next_attempt_at"))

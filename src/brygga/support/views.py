@@ -248,7 +248,8 @@ def news_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     news.dismiss(request, item)
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # Only a path: redirect() would take any other word for a view name and fail (500).
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = ""

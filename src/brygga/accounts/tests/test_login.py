@@ -105,6 +105,21 @@ def test_idle_sessions_end_after_the_idle_timeout(login_as: Any) -> None:
     assert AuditEntry.objects.filter(event_type=AuditEventType.SESSION_EXPIRED).exists()
 
 
+def test_the_idle_clock_is_kept_without_a_session_write_on_every_page(login_as: Any) -> None:
+    client = login_as("anna")
+    session = client.session
+    session[LAST_SEEN_KEY] = time.time() - 20
+    session.save()
+    seen = client.session[LAST_SEEN_KEY]
+    assert client.get(reverse("cases:worklist")).status_code == 200
+    assert client.session[LAST_SEEN_KEY] == seen  # within the minute: not rewritten
+    session = client.session
+    session[LAST_SEEN_KEY] = time.time() - 20 * 60
+    session.save()
+    assert client.get(reverse("cases:worklist")).status_code == 200
+    assert client.session[LAST_SEEN_KEY] > time.time() - 60  # the busy user stays logged in
+
+
 def test_sessions_end_after_the_absolute_lifetime_even_when_busy(login_as: Any) -> None:
     client = login_as("anna")
     session = client.session

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
+from django.core import mail
+from django.core.mail import EmailMessage
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
@@ -20,7 +22,7 @@ from brygga.cases import payloads as p
 from brygga.cases.actions import record_event
 from brygga.cases.models import CaseEventType as E
 from brygga.cases.tests.conftest import OpenStay, World
-from brygga.notifications.actions import queue_deadline_reminders
+from brygga.notifications.actions import deliver_due, note_new_notices, queue_deadline_reminders
 from brygga.notifications.models import EmailKind, OutboundEmail
 from brygga.notifications.rules import MAX_DELAY, retry_delay
 from brygga.testing import free_port
@@ -160,14 +162,46 @@ def test_a_days_deadline_reminder_is_queued_once_per_unit(
     mail_settings: None,
 ) -> None:
     # Admitted two days ago and no admission notice: D1 is overdue for the ward's parties.
-    open_stay()
-    now = timezone.now()
-    first = queue_deadline_reminders(now=now)
-    again = queue_deadline_reminders(now=now + dt.timedelta(hours=1))
+    # Ten in the morning, so that an hour later is still the same day whenever the test runs.
+    morning = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(10)))
+    with time_machine.travel(morning, tick=False):
+        open_stay()
+    first = queue_deadline_reminders(now=morning)
+    again = queue_deadline_reminders(now=morning + dt.timedelta(hours=1))
     reminders = OutboundEmail.objects.filter(kind=EmailKind.DEADLINE_REMINDER)
     assert first == reminders.count() >= 1 and again == 0
     body = reminders.first().body  # type: ignore[union-attr]
     assert "passerat" in body and mailboxes.patient.family_name not in body
+
+
+def test_a_notice_arriving_while_its_email_is_sent_gets_an_email_of_its_own(
+    mailboxes: World,
+    open_stay: OpenStay,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with override_settings(NOTICE_EMAILS=True):
+        send_admission(mailboxes, open_stay)  # two notices waiting for each unit
+        solna = mailboxes.solna_social
+        real_send = EmailMessage.send
+
+        def send_while_a_notice_arrives(message: EmailMessage, *args: Any) -> int:
+            if message.to == [solna.functional_mailbox]:
+                note_new_notices(units=[solna], now=timezone.now())
+            return real_send(message, *args)
+
+        monkeypatch.setattr(EmailMessage, "send", send_while_a_notice_arrives)
+        deliver_due(now=timezone.now())
+        monkeypatch.undo()
+        told = {m.to[0]: m.subject for m in mail.outbox}
+        assert "2 nya meddelanden" in told["solna@example.se"]
+        # The third notice was not in that e-mail's text: it waits in an e-mail of its own.
+        waiting = OutboundEmail.objects.get(sent_at__isnull=True)
+        assert (waiting.to_address, waiting.notice_count) == ("solna@example.se", 1)
+        deliver_due(now=timezone.now())
+    assert "1 nytt meddelande" in mail.outbox[-1].subject
+    sent = OutboundEmail.objects.filter(to_address="solna@example.se")
+    assert sorted(sent.values_list("notice_count", flat=True)) == [1, 2]
+    assert not OutboundEmail.objects.filter(sent_at__isnull=True).exists()
 
 
 def test_no_outbox_rows_without_a_mail_server_configured(
