@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -33,7 +32,7 @@ from brygga.directory_sync.examples import example_run as example_sync_run
 from brygga.payments.demo import matrix_subjects as payments_matrix_subjects
 from brygga.reserve.actions import add_external_recipient, write_contingency_list
 from brygga.support.demo import matrix_subjects as support_matrix_subjects
-from brygga.testing import commission_of, log_in
+from brygga.testing import commission_of, empty_database, log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -299,7 +298,7 @@ def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
         world = load_demo_region(today=timezone.localdate(), now=timezone.now())
     yield world
     with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+        empty_database()
 
 
 def subject_case(demo: Any) -> Case:

@@ -1,4 +1,5 @@
-"""Helpers the tests share: logging in as someone with a chosen commission; reading PDFs."""
+"""Helpers the tests share: logging in as someone with a chosen commission; reading PDFs;
+emptying the database after a module-wide fixture."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -67,3 +69,13 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def empty_database() -> None:
+    """Empty every table as ``manage.py flush`` does, then put back the reference data a fresh
+    installation has (rows seeded by migrations, such as the amounts per day), so tests that
+    run afterwards find the database as migrated."""
+    from brygga.training.actions import reseed_reference_data
+
+    call_command("flush", interactive=False, verbosity=0)
+    reseed_reference_data()

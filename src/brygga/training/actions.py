@@ -121,7 +121,8 @@ class _SeedEditor:
     connection: Any
 
 
-def _reseed() -> None:
+def reseed_reference_data() -> None:
+    """Run the data-seed migrations again (after a flush emptied their rows)."""
     loader = MigrationLoader(connection)
     for key in RESEED_MIGRATIONS:
         migration = loader.graph.nodes[key]
@@ -155,7 +156,7 @@ def _empty_database() -> None:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     ContentType.objects.clear_cache()
     emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
-    _reseed()
+    reseed_reference_data()
 
 
 def reset_training_environment(

@@ -29,7 +29,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -45,7 +44,7 @@ from brygga.fhir.api import ClientRequest
 from brygga.fhir.models import ALL_SCOPES, SCOPE_READ, ApiClient
 from brygga.fhir.resources.registry import RESOURCE_TYPES
 from brygga.patients.models import Patient
-from brygga.testing import commission_of, log_in
+from brygga.testing import commission_of, empty_database, log_in
 
 from .conftest import other_ward, subject_case
 
@@ -170,7 +169,7 @@ def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
         world = load_demo_region(today=timezone.localdate(), now=timezone.now())
     yield world
     with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+        empty_database()
 
 
 @dataclass

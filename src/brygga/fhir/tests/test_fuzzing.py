@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -42,7 +41,7 @@ from brygga.fhir.actions import register_api_client
 from brygga.fhir.api import UNIT_HEADER
 from brygga.fhir.models import ALL_SCOPES
 from brygga.fhir.openapi import openapi_document
-from brygga.testing import commission_of
+from brygga.testing import commission_of, empty_database
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +109,7 @@ def api(django_db_setup: None, django_db_blocker: Any) -> Iterator[Api]:
                 ids[name] = [e["resource"]["id"] for e in entries]
     yield Api(schema=schema, token=token, ids=ids)
     with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+        empty_database()
 
 
 def _basic(client_id: str, secret: str) -> str:
