@@ -108,6 +108,13 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
+def _submitted_key(request: HttpRequest) -> str:
+    """The idempotency key a POST carries, when it can be one (the form's own field checks
+    it again and says what is wrong): used to spot a second click before validating."""
+    key = request.POST.get("idempotency_key", "") if request.method == "POST" else ""
+    return key if len(key) <= 64 and "\x00" not in key else ""
+
+
 @require_http_methods(["GET", "POST"])
 def record_event(request: HttpRequest, case_id: int, slug: str) -> HttpResponse:
     actor = _care_actor(request)
@@ -128,7 +135,7 @@ def record_event(request: HttpRequest, case_id: int, slug: str) -> HttpResponse:
         initial={"version": case.version},
         **extra,  # type: ignore[arg-type]
     )
-    key = request.POST.get("idempotency_key", "") if request.method == "POST" else ""
+    key = _submitted_key(request)
     if key and CaseEvent.objects.filter(case=case, idempotency_key=key).exists():
         # A second click on the same form: the first one already recorded it.
         messages.info(request, _("Det här är redan registrerat."))

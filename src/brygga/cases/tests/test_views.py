@@ -193,6 +193,20 @@ def test_a_double_click_records_one_notice(login_as: Any, demo: Any) -> None:
     assert CaseEvent.objects.filter(case=case, type="admission_notice").count() == 1
 
 
+def test_a_damaged_form_key_is_explained_and_records_nothing(login_as: Any, demo: Any) -> None:
+    anna = login_as("anna")
+    case = open_new_case(anna, demo)
+    url = reverse("cases:event", args=[case.pk, "inskrivningsmeddelande"])
+    data = {**form_key(anna, url), "expected_discharge_on": "2030-01-10"}
+    for key in ("\x00", "x" * 65):
+        response = anna.post(url, {**data, "idempotency_key": key})
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "error-summary" in body, body
+        print(re.search(r"error-summary.*?</ul>", body, re.S).group(0))
+    assert not CaseEvent.objects.filter(case=case, type="admission_notice").exists()
+
+
 def test_two_users_at_once_never_lose_each_others_work(login_as: Any, demo: Any) -> None:
     anna, other = login_as("anna"), login_as("lars")
     case = open_new_case(anna, demo)
