@@ -324,6 +324,20 @@ def write_history(
     return details
 
 
+def setup_django(without_database: str) -> None:
+    """Set Django up on the database in DATABASE_URL and say which it is; without one, exit
+    with the message ``without_database``."""
+    if "DATABASE_URL" not in os.environ:
+        raise SystemExit(without_database)
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    say(f"database: {connection.settings_dict['NAME']} on {connection.settings_dict['HOST']}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -331,16 +345,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--verify", action="store_true", help="run verify_audit_chain after")
     args = parser.parse_args()
-    if "DATABASE_URL" not in os.environ:
-        raise SystemExit("set DATABASE_URL to the generated region-year's database")
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    import django
-
-    django.setup()
+    setup_django("set DATABASE_URL to the generated region-year's database")
     from django.core.management import call_command
-    from django.db import connection
 
-    say(f"database: {connection.settings_dict['NAME']} on {connection.settings_dict['HOST']}")
     write_history(seed=args.seed)
     if args.verify:
         started = time.monotonic()

@@ -81,56 +81,33 @@ class TempCluster:
             "--no-sync",
         )
 
-    def _options(self) -> str:
-        return (
+    def _pg_ctl(self, action: str, *options: str, check: bool = True) -> None:
+        """``pg_ctl action`` on this cluster's data directory, waiting until it is done."""
+        self._run(
+            str(self.bin / "pg_ctl"), "-D", str(self.data), *options, "-w", action, check=check
+        )
+
+    def _server_options(self) -> tuple[str, ...]:
+        """The log file and server settings, for starting and restarting."""
+        settings = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
             "-c max_connections=60 -c shared_buffers=64MB"
         )
+        return ("-l", str(self.log), "-o", settings)
 
     def start(self) -> None:
-        self._run(
-            str(self.bin / "pg_ctl"),
-            "-D",
-            str(self.data),
-            "-l",
-            str(self.log),
-            "-o",
-            self._options(),
-            "-w",
-            "start",
-        )
+        self._pg_ctl("start", *self._server_options())
         self.started = True
 
     def restart(self, mode: str = "fast") -> float:
         """Restart the server; returns the seconds it took."""
         began = time.monotonic()
-        self._run(
-            str(self.bin / "pg_ctl"),
-            "-D",
-            str(self.data),
-            "-l",
-            str(self.log),
-            "-o",
-            self._options(),
-            "-m",
-            mode,
-            "-w",
-            "restart",
-        )
+        self._pg_ctl("restart", *self._server_options(), "-m", mode)
         return time.monotonic() - began
 
     def stop(self) -> None:
         if self.started:
-            self._run(
-                str(self.bin / "pg_ctl"),
-                "-D",
-                str(self.data),
-                "-m",
-                "immediate",
-                "-w",
-                "stop",
-                check=False,
-            )
+            self._pg_ctl("stop", "-m", "immediate", check=False)
             self.started = False
 
     def create_database(self, name: str) -> None:

@@ -40,23 +40,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from psycopg import sql
 from region_world import (
     EXAMPLE_DOMAIN,
-    FAMILY_NAMES,
-    FEMALE_NAMES,
     FOREIGN_KEYS,
     HOSPITALS,
-    MALE_NAMES,
     POPULATION,
     PRIVATE_PROVIDERS,
     SOMATIC_SPECIALTIES,
     STOCKHOLM_DISTRICTS,
-    STREETS,
     TOWNS,
     VC_SUFFIXES,
-    YEAR,
     CaseGenerator,
+    CopyRows,
     CopyTable,
     Directory,
     Hospital,
@@ -66,14 +61,20 @@ from region_world import (
     UnitInfo,
     _try_replica_mode,
     area_of,
+    broken_foreign_keys,
+    copy_rows,
     flag,
     municipality_org_number,
+    ordinary_wards,
     phone,
     ref,
+    reset_sequences,
     slug,
+    staff_member,
     text,
-    ts,
     with_luhn,
+    write_patients_and_cases,
+    written_counts,
 )
 from sweden import Municipality, Region, regions
 
@@ -87,7 +88,6 @@ from brygga.directory.models import (
     Role,
     Unit,
 )
-from brygga.patients.identity import IdentityKind
 
 NATIONAL_CASES = 400_000
 MAX_SHIFT = 4 * 365  # days a patient's birth day may move to find a free personnummer
@@ -275,37 +275,26 @@ class Builder:
         for spec in self.specs:
             if spec.care_type:
                 by_kind.setdefault((spec.org, spec.care_type), []).append(spec)
-        birth_span = 40 * 365
-        first_born = dt.date(1960, 1, 1)
         for spec in self.specs:
             if not spec.care_type:
                 continue
-            titles = STAFF_TITLES[CareType(spec.care_type)]
             admin = spec.care_type == CareType.ADMINISTRATION
             size = 1 if admin else spec.staff
             counter = self.person_serials.setdefault(spec.org, itertools.count(10001))
-            for number in range(size + 1):  # the last one is the unit's manager
-                female = rng.random() < 0.75
-                given = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
-                family = rng.choice(FAMILY_NAMES)
-                born = first_born + dt.timedelta(days=rng.randrange(birth_span))
-                manager = number == size
-                if admin:
-                    role: str = Role.EK_ADMIN if manager else Role.CENTRAL_ADMIN
-                    title = "EK-administratör" if manager else "Förvaltningsledare"
-                else:
-                    role = Role.MANAGER if manager else Role.USER
-                    title = "Enhetschef" if manager else titles[number % len(titles)]
+            for number in range(size + 1):
+                member = staff_member(rng, spec.care_type, number, size)
+                given, family, title = member.given, member.family, member.title
                 pk = self.persons.take_id()
                 self.persons.add(
                     str(pk), f"!{rng.getrandbits(160):040x}", "\\N",
-                    f"SE{spec.org_number}-P{next(counter)}", ids.person(born, female=female),
+                    f"SE{spec.org_number}-P{next(counter)}",
+                    ids.person(member.born, female=member.female),
                     text(given), text(family), title,
                     f"{slug(given)}.{slug(family)}.{pk}@{EXAMPLE_DOMAIN}", flag(True),
                 )  # fmt: skip
                 purpose = "Vård och behandling" if not admin else "Administration"
-                self._commission(pk, spec, role, purpose, since)
-                if role != Role.USER:
+                self._commission(pk, spec, member.role, purpose, since)
+                if member.role != Role.USER:
                     continue
                 full_name = f"{given} {family}"
                 if spec.info is not None:
@@ -327,17 +316,6 @@ class Builder:
 
     def tables(self) -> list[CopyTable]:
         return [self.orgs, self.units, self.persons, self.commissions]
-
-
-STAFF_TITLES = {
-    CareType.INPATIENT_SOMATIC: ("Sjuksköterska", "Undersköterska", "Läkare", "Arbetsterapeut"),
-    CareType.INPATIENT_PSYCHIATRIC: ("Sjuksköterska", "Skötare", "Läkare", "Kurator"),
-    CareType.PRIMARY_CARE: ("Distriktssköterska", "Läkare", "Sjuksköterska"),
-    CareType.OUTPATIENT_PSYCHIATRY: ("Sjuksköterska", "Kurator", "Läkare"),
-    CareType.SOCIAL_SERVICES: ("Biståndshandläggare",),
-    CareType.MUNICIPAL_HEALTH_CARE: ("Sjuksköterska", "Medicinskt ansvarig sjuksköterska"),
-    CareType.ADMINISTRATION: ("EK-administratör",),
-}
 
 
 def dhondt(places: list[Municipality], seats: int) -> list[Municipality]:
@@ -401,25 +379,13 @@ def build_national_directory(
             for code, population in POPULATION.items()
         }
     )
-    directory = NationalDirectory(
-        region=Organisation(pk=1, name="Region Stockholm", org_number=REGION_ORG_NUMBER),
-        units={},
-        wards={},
-        hospitals_for_area={},
-        social_services={},
-        health_care={},
-        primary_care={},
-        psychiatry_outpatient={},
-        busy_wards=[],
+    directory = NationalDirectory.empty(
+        Organisation(pk=1, name="Region Stockholm", org_number=REGION_ORG_NUMBER)
     )
     for region in nation:
         _build_region(b, directory, region)
     for info in (s.info for s in b.specs if s.info is not None):
-        directory.units[info.pk] = info
-        if info.hospital:
-            directory.wards.setdefault(info.hospital, []).append(info)
-            if info.busy:
-                directory.busy_wards.append(info)
+        directory.add(info)
     directory.persons, directory.commissions = b.staff()
     directory.organisations = b.orgs.next_id - 1
     return directory, b
@@ -462,15 +428,7 @@ def _build_region(b: Builder, d: NationalDirectory, region: Region) -> None:
             b.unit(org, busy_name, CareType.INPATIENT_SOMATIC, code, district, top,
                    staff=rng.randint(24, 44) + 8, takes_part=True, hospital=hospital.key,
                    busy=True)  # fmt: skip
-        rng.shuffle(specialties)
-        for n in range(hospital.wards - len(hospital.busy)):
-            ward_no = 10 + n * 7 % 80 + (n // 11)
-            if hospital.psychiatric:
-                name = f"{hospital.short}, avdelning {ward_no}"
-                care_type = CareType.INPATIENT_PSYCHIATRIC
-            else:
-                name = f"{hospital.short}, {specialties[n % len(specialties)]} {ward_no}"
-                care_type = CareType.INPATIENT_SOMATIC
+        for name, care_type in ordinary_wards(hospital, specialties, rng):
             b.unit(org, name, care_type, code, district, top, staff=rng.randint(24, 44),
                    takes_part=True, hospital=hospital.key)  # fmt: skip
         if hospital.psychiatric:
@@ -576,8 +534,8 @@ def _build_region(b: Builder, d: NationalDirectory, region: Region) -> None:
 
 
 class NationalPatientWriter(PatientWriter):
-    """Patients all over Sweden, by population; the region writer's make() with the
-    nation's towns and a samordningsnummer when the test personnummer run out nearby."""
+    """Patients all over Sweden, by population: the region writer with the nation's towns,
+    and a samordningsnummer when the test personnummer run out near the birth day."""
 
     def __init__(
         self, directory: NationalDirectory, rng: random.Random, ids: NationalIdentityNumbers
@@ -588,76 +546,28 @@ class NationalPatientWriter(PatientWriter):
         self.cumulative = list(itertools.accumulate(w for _a, w in directory.areas))
         self.towns = directory.towns
 
-    def make(self, now: dt.datetime) -> PatientInfo:
-        rng = self.rng
-        female = rng.random() < 0.53
-        elderly = rng.random() < 0.72
-        age = min(103, max(65, int(rng.gauss(81, 8)))) if elderly else rng.randint(18, 64)
-        born = now.date() - dt.timedelta(days=age * 365 + rng.randrange(365))
-        roll = rng.random()
-        kind = IdentityKind.PERSONNUMMER
-        if roll < 0.975:
-            try:
-                number = self.ids.person(born, female=female, max_shift=MAX_SHIFT)
-            except RuntimeError:
-                roll = 0.98
-        if 0.975 <= roll < 0.99:
-            kind = IdentityKind.SAMORDNINGSNUMMER
-            number = self.ids.person(born, female=female, samordning=True)
-        elif roll >= 0.99:
-            kind = IdentityKind.RESERVNUMMER_SLL
-            number = self.ids.reserve(now.year - rng.randrange(3))
-        given = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
-        family = rng.choice(FAMILY_NAMES)
-        unknown = kind == IdentityKind.RESERVNUMMER_SLL and rng.random() < 0.25
-        area = "" if unknown else rng.choices(self.areas, cum_weights=self.cumulative)[0]
-        code, _, district = area.partition("/")
-        listed = None
-        if area and kind != IdentityKind.RESERVNUMMER_SLL and rng.random() < 0.92:
-            listed = rng.choice(self.directory.primary_care[area])
-        street = postal = city = ""
-        if area:
-            city, prefix = self.towns[code]
-            street = f"{rng.choice(STREETS)} {rng.randint(1, 140)}"
-            digits = f"{prefix}{rng.randrange(10 ** (5 - len(prefix))):0{5 - len(prefix)}d}"
-            postal = f"{digits[:3]} {digits[3:]}"
-        pk = self.table.take_id()
-        registered = now - YEAR - dt.timedelta(days=rng.randrange(2000))
-        self.table.add(
-            str(pk), number, kind, text(given), text(family), text(street), postal, text(city),
-            code, text(district), ref(listed.pk if listed else None),
-            flag(rng.random() < 0.004), ts(registered), ts(registered),
-        )  # fmt: skip
-        return PatientInfo(
-            pk=pk,
-            name=f"{given} {family}",
-            area=area,
-            municipality_code=code,
-            district=district,
-            listed=listed,
-            home_care=elderly and rng.random() < 0.15,
-            psychiatric=rng.random() < (0.03 if elderly else 0.4),
-        )
+    def personnummer(self, born: dt.date, *, female: bool) -> str | None:
+        try:
+            return self.ids.person(born, female=female, max_shift=MAX_SHIFT)
+        except RuntimeError:
+            return None
 
 
 class NationalCaseGenerator(CaseGenerator):
+    """The region generator's cases, with hospitals by region instead of Stockholm's."""
+
     directory: NationalDirectory
 
-    def _ward_for(self, patient: PatientInfo) -> UnitInfo:
-        rng, directory = self.rng, self.directory
-        psychiatric = patient.psychiatric
-        county = patient.municipality_code[:2] or "01"  # reservnummer: Region Stockholm's
-        if not psychiatric and county == "01":
-            roll = rng.random()
-            if roll < 0.05:
-                return directory.busy_wards[0]
-            if roll < 0.085:
-                return directory.busy_wards[-1]
-        hospitals = directory.hospitals_for_area.get((patient.area, psychiatric))
-        if not hospitals or rng.random() < 0.07:
-            hospitals = directory.hospitals_by_county[(county, psychiatric)]
-        wards = [w for w in directory.wards[rng.choice(hospitals)] if not w.busy]
-        return rng.choice(wards)
+    @staticmethod
+    def _county(patient: PatientInfo) -> str:
+        return patient.municipality_code[:2] or "01"  # reservnummer: Region Stockholm's
+
+    def _near_busy_wards(self, patient: PatientInfo) -> bool:
+        return self._county(patient) == "01"  # the busy wards are Stockholm's
+
+    def _other_hospitals(self, patient: PatientInfo) -> list[str]:
+        key = (self._county(patient), patient.psychiatric)
+        return self.directory.hospitals_by_county[key]
 
 
 # --- Generating ------------------------------------------------------------------------------
@@ -691,40 +601,14 @@ def generate_national(
         )
         patients = NationalPatientWriter(directory, rng, ids)
         cases = NationalCaseGenerator(directory, rng, now, target_cases)
-        tables = [patients.table, *cases.tables()]
-        batch = max(500, patient_count // 40)
-        # COPY runs in a second thread while the next batch is generated (PostgreSQL does
-        # its part in its own process; psycopg waits on the network without the GIL).
-        writer = ThreadPoolExecutor(max_workers=1)
-        sending: Future[None] | None = None
-        for number in range(patient_count):
-            patient = patients.make(now)
-            if cases.counts.cases < target_cases:
-                cases.patient_year(patient)
-            if (number + 1) % batch == 0 or number + 1 == patient_count:
-                if sending is not None:
-                    sending.result()
-                sending = writer.submit(_copy, cursor, [_take(table) for table in tables])
-                counts = cases.counts
-                elapsed = time.monotonic() - started
-                progress(
-                    f"patients {number + 1:>7,}/{patient_count:,}  cases {counts.cases:>7,}  "
-                    f"events {counts.events:>9,}  recipients {counts.recipients:>9,}  "
-                    f"({elapsed:.0f} s)".replace(",", " ")
-                )
-        if sending is not None:
-            sending.result()
-        writer.shutdown()
+        with BackgroundCopy(cursor) as copier:
+            tables = write_patients_and_cases(
+                patients, cases, patient_count,
+                now=now, send=copier.send, started=started, progress=progress,
+            )  # fmt: skip
         if superuser:
             cursor.execute("SET session_replication_role = origin")
-        for table in [*builder.tables(), *tables]:
-            cursor.execute(
-                sql.SQL(
-                    "SELECT setval(pg_get_serial_sequence({}, 'id'), "
-                    "(SELECT coalesce(max(id), 1) FROM {}))"
-                ).format(sql.Literal(table.table), sql.Identifier(table.table))
-            )
-    counts = cases.counts
+        reset_sequences(cursor, [*builder.tables(), *tables])
     return {
         "national": True,
         "organisations": directory.organisations,
@@ -732,34 +616,41 @@ def generate_national(
         "units_in_cases": len(directory.units),
         "persons": directory.persons,
         "commissions": directory.commissions,
-        "patients": patients.table.written,
-        "cases": counts.cases,
-        "open_cases": counts.open_cases,
-        "parties": counts.parties,
-        "events": counts.events,
-        "recipients": counts.recipients,
-        "acknowledged": counts.acknowledged,
-        "by_state": counts.by_state,
-        "foreign_keys_checked_while_loading": not superuser,
+        **written_counts(patients, cases, superuser=superuser),
     }
 
 
-def _take(table: CopyTable) -> tuple[str, tuple[str, ...], list[str]]:
-    lines, table.lines = table.lines, []
-    table.written += len(lines)
-    return table.table, table.columns, lines
+class BackgroundCopy:
+    """COPY in a second thread while the next batch is generated (PostgreSQL does its part
+    in its own process; psycopg waits on the network without the GIL)."""
 
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+        self.writer = ThreadPoolExecutor(max_workers=1)
+        self.sending: Future[None] | None = None
 
-def _copy(cursor: Any, chunks: list[tuple[str, tuple[str, ...], list[str]]]) -> None:
-    for name, columns, lines in chunks:
-        if not lines:
-            continue
-        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(name), sql.SQL(", ").join(map(sql.Identifier, columns))
-        )
-        with cursor.copy(statement) as copy:
-            for start in range(0, len(lines), 20_000):
-                copy.write("\n".join(lines[start : start + 20_000]) + "\n")
+    def send(self, tables: list[CopyTable]) -> None:
+        """Take the tables' rows now; COPY them once the previous batch is in."""
+        self._wait()
+        self.sending = self.writer.submit(self._copy, [table.take() for table in tables])
+
+    def _copy(self, chunks: list[CopyRows]) -> None:
+        for rows in chunks:
+            copy_rows(self.cursor, rows)
+
+    def _wait(self) -> None:
+        if self.sending is not None:
+            self.sending.result()
+            self.sending = None
+
+    def __enter__(self) -> BackgroundCopy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._wait()
+        finally:
+            self.writer.shutdown()
 
 
 # The directory's own foreign keys, written with COPY here (bulk_create in the region year).
@@ -774,22 +665,4 @@ NATIONAL_FOREIGN_KEYS = FOREIGN_KEYS + DIRECTORY_FOREIGN_KEYS
 
 def check_foreign_keys() -> list[str]:
     """Every foreign key written with COPY, the directory's included: the broken ones."""
-    broken = []
-    query = sql.SQL(
-        "SELECT count(*) FROM {table} t WHERE t.{column} IS NOT NULL AND NOT EXISTS "
-        "(SELECT 1 FROM {target} x WHERE x.id = t.{column})"
-    )
-    with connection.cursor() as django_cursor:
-        cursor = django_cursor.cursor
-        for table, column, target in NATIONAL_FOREIGN_KEYS:
-            cursor.execute(
-                query.format(
-                    table=sql.Identifier(table),
-                    column=sql.Identifier(column),
-                    target=sql.Identifier(target),
-                )
-            )
-            orphans = cursor.fetchone()[0]
-            if orphans:
-                broken.append(f"{table}.{column}: {orphans} rows point at no {target}")
-    return broken
+    return broken_foreign_keys(NATIONAL_FOREIGN_KEYS)

@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple, Self
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -454,17 +454,32 @@ class CopyTable:
     def add(self, *values: str) -> None:
         self.lines.append("\t".join(values))
 
+    def take(self) -> CopyRows:
+        """The rows added since the last take, counted as written, to send with copy_rows."""
+        lines, self.lines = self.lines, []
+        self.written += len(lines)
+        return CopyRows(self.table, self.columns, lines)
+
     def flush(self, cursor: Any) -> None:
-        if not self.lines:
-            return
-        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(self.table), sql.SQL(", ").join(map(sql.Identifier, self.columns))
-        )
-        with cursor.copy(statement) as copy:
-            for start in range(0, len(self.lines), 20_000):
-                copy.write("\n".join(self.lines[start : start + 20_000]) + "\n")
-        self.written += len(self.lines)
-        self.lines = []
+        copy_rows(cursor, self.take())
+
+
+class CopyRows(NamedTuple):
+    table: str
+    columns: tuple[str, ...]
+    lines: list[str]
+
+
+def copy_rows(cursor: Any, rows: CopyRows) -> None:
+    """Send rows taken from a CopyTable with COPY, in chunks (nothing when there are none)."""
+    if not rows.lines:
+        return
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(rows.table), sql.SQL(", ").join(map(sql.Identifier, rows.columns))
+    )
+    with cursor.copy(statement) as copy:
+        for start in range(0, len(rows.lines), 20_000):
+            copy.write("\n".join(rows.lines[start : start + 20_000]) + "\n")
 
 
 # --- The directory -------------------------------------------------------------------------------
@@ -511,9 +526,47 @@ class Directory:
     persons: int = 0
     commissions: int = 0
 
+    @classmethod
+    def empty(cls, region: Organisation) -> Self:
+        return cls(
+            region=region,
+            units={},
+            wards={},
+            hospitals_for_area={},
+            social_services={},
+            health_care={},
+            primary_care={},
+            psychiatry_outpatient={},
+            busy_wards=[],
+        )
+
+    def add(self, info: UnitInfo) -> None:
+        """A unit that takes part in cases; a ward also under its hospital (and busy wards)."""
+        self.units[info.pk] = info
+        if info.hospital:
+            self.wards.setdefault(info.hospital, []).append(info)
+            if info.busy:
+                self.busy_wards.append(info)
+
 
 def area_of(code: str, district: str) -> str:
     return f"{code}/{district}" if code == "0180" else code
+
+
+def ordinary_wards(
+    hospital: Hospital, specialties: list[str], rng: random.Random
+) -> list[tuple[str, str]]:
+    """Name and care type of a hospital's wards besides its busy ones (shuffles specialties)."""
+    rng.shuffle(specialties)
+    wards: list[tuple[str, str]] = []
+    for number in range(hospital.wards - len(hospital.busy)):
+        ward_no = 10 + number * 7 % 80 + (number // 11)
+        if hospital.psychiatric:
+            wards.append((f"{hospital.short}, avdelning {ward_no}", CareType.INPATIENT_PSYCHIATRIC))
+        else:
+            specialty = specialties[number % len(specialties)]
+            wards.append((f"{hospital.short}, {specialty} {ward_no}", CareType.INPATIENT_SOMATIC))
+    return wards
 
 
 def build_directory(rng: random.Random, ids: IdentityNumbers, since: dt.date) -> Directory:
@@ -592,15 +645,7 @@ def build_directory(rng: random.Random, ids: IdentityNumbers, since: dt.date) ->
                 hospital=hospital.key,
                 busy=True,
             )
-        rng.shuffle(specialties)
-        for number in range(hospital.wards - len(hospital.busy)):
-            ward_no = 10 + number * 7 % 80 + (number // 11)
-            if hospital.psychiatric:
-                name = f"{hospital.short}, avdelning {ward_no}"
-                care_type = CareType.INPATIENT_PSYCHIATRIC
-            else:
-                name = f"{hospital.short}, {specialties[number % len(specialties)]} {ward_no}"
-                care_type = CareType.INPATIENT_SOMATIC
+        for name, care_type in ordinary_wards(hospital, specialties, rng):
             unit(
                 region,
                 name,
@@ -697,18 +742,7 @@ def build_directory(rng: random.Random, ids: IdentityNumbers, since: dt.date) ->
             spec["row"] = row
             saved.append(row)
 
-    infos: dict[int, UnitInfo] = {}
-    directory = Directory(
-        region=region,
-        units=infos,
-        wards={},
-        hospitals_for_area={},
-        social_services={},
-        health_care={},
-        primary_care={},
-        psychiatry_outpatient={},
-        busy_wards=[],
-    )
+    directory = Directory.empty(region)
     for spec in specs:
         row = spec["row"]
         info = UnitInfo(
@@ -721,11 +755,7 @@ def build_directory(rng: random.Random, ids: IdentityNumbers, since: dt.date) ->
             hospital=spec.get("hospital", ""),
             busy=spec.get("busy", False),
         )
-        infos[row.pk] = info
-        if info.hospital:
-            directory.wards.setdefault(info.hospital, []).append(info)
-            if info.busy:
-                directory.busy_wards.append(info)
+        directory.add(info)
         if "soc_area" in spec:
             directory.social_services[spec["soc_area"]] = info
         if "hsl_of" in spec:
@@ -751,6 +781,32 @@ STAFF_TITLES = {
     CareType.MUNICIPAL_HEALTH_CARE: ("Sjuksköterska", "Medicinskt ansvarig sjuksköterska"),
     CareType.ADMINISTRATION: ("EK-administratör",),
 }
+
+
+class StaffMember(NamedTuple):
+    female: bool
+    given: str
+    family: str
+    born: dt.date
+    role: str
+    title: str
+
+
+def staff_member(rng: random.Random, care_type: str, number: int, size: int) -> StaffMember:
+    """The ``number``th of a unit's ``size + 1`` staff; the last one is the unit's manager."""
+    female = rng.random() < 0.75
+    given = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
+    family = rng.choice(FAMILY_NAMES)
+    born = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(40 * 365))
+    manager = number == size
+    if care_type == CareType.ADMINISTRATION:
+        role: str = Role.EK_ADMIN if manager else Role.CENTRAL_ADMIN
+        title = "EK-administratör" if manager else "Förvaltningsledare"
+    else:
+        titles = STAFF_TITLES[CareType(care_type)]
+        role = Role.MANAGER if manager else Role.USER
+        title = "Enhetschef" if manager else titles[number % len(titles)]
+    return StaffMember(female, given, family, born, role, title)
 
 
 def _staff_size(info: UnitInfo, rng: random.Random) -> int:
@@ -779,36 +835,26 @@ def _write_staff(
     for row in units:
         if not row.care_type:
             continue
-        titles = STAFF_TITLES[CareType(row.care_type)]
         size = (
             1
             if row.care_type == CareType.ADMINISTRATION
             else _staff_size(directory.units[row.pk], rng)
         )
         org = row.organisation
-        for number in range(size + 1):  # the last one is the unit's manager
-            female = rng.random() < 0.75
-            given = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
-            family = rng.choice(FAMILY_NAMES)
-            born = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(40 * 365))
-            counter = serials.setdefault(org.pk, itertools.count(10001))
-            manager = number == size
-            if row.care_type == CareType.ADMINISTRATION:
-                role: str = Role.EK_ADMIN if manager else Role.CENTRAL_ADMIN
-                title = "EK-administratör" if manager else "Förvaltningsledare"
-            else:
-                role = Role.MANAGER if manager else Role.USER
-                title = "Enhetschef" if manager else titles[number % len(titles)]
+        counter = serials.setdefault(org.pk, itertools.count(10001))
+        for number in range(size + 1):
+            member = staff_member(rng, row.care_type, number, size)
+            given, family = member.given, member.family
             person = Person(
                 hsa_id=f"SE{org.org_number}-P{next(counter)}",
-                personnummer=ids.person(born, female=female),
+                personnummer=ids.person(member.born, female=member.female),
                 given_name=given,
                 family_name=family,
-                title=title,
+                title=member.title,
                 email=f"{slug(given)}.{slug(family)}.{len(persons)}@{EXAMPLE_DOMAIN}",
             )
             person.set_unusable_password()
-            grants.append((len(persons), row, role))
+            grants.append((len(persons), row, member.role))
             persons.append(person)
     saved = Person.objects.bulk_create(persons, batch_size=2000)
     commissions = []
@@ -882,6 +928,11 @@ class PatientWriter:
                 self.areas.append(code)
                 weights.append(population)
         self.cumulative = list(itertools.accumulate(weights))
+        self.towns: dict[str, tuple[str, str]] = TOWNS  # code -> (town, postal-code prefix)
+
+    def personnummer(self, born: dt.date, *, female: bool) -> str | None:
+        """A free test personnummer; None would mean a samordningsnummer instead."""
+        return self.ids.person(born, female=female)
 
     def make(self, now: dt.datetime) -> PatientInfo:
         rng = self.rng
@@ -890,10 +941,10 @@ class PatientWriter:
         age = min(103, max(65, int(rng.gauss(81, 8)))) if elderly else rng.randint(18, 64)
         born = now.date() - dt.timedelta(days=age * 365 + rng.randrange(365))
         roll = rng.random()
-        if roll < 0.975:
-            kind = IdentityKind.PERSONNUMMER
-            number = self.ids.person(born, female=female)
-        elif roll < 0.99:
+        personnummer = self.personnummer(born, female=female) if roll < 0.975 else None
+        if personnummer is not None:
+            kind, number = IdentityKind.PERSONNUMMER, personnummer
+        elif roll < 0.99:  # also when no personnummer is left near the birth day
             kind = IdentityKind.SAMORDNINGSNUMMER
             number = self.ids.person(born, female=female, samordning=True)
         else:
@@ -909,7 +960,7 @@ class PatientWriter:
             listed = rng.choice(self.directory.primary_care[area])
         street = postal = city = ""
         if area:
-            city, prefix = TOWNS[code]
+            city, prefix = self.towns[code]
             street = f"{rng.choice(STREETS)} {rng.randint(1, 140)}"
             digits = f"{prefix}{rng.randrange(10 ** (5 - len(prefix))):0{5 - len(prefix)}d}"
             postal = f"{digits[:3]} {digits[3:]}"
@@ -1477,7 +1528,7 @@ class CaseGenerator:
     def _ward_for(self, patient: PatientInfo) -> UnitInfo:
         rng, directory = self.rng, self.directory
         psychiatric = patient.psychiatric
-        if not psychiatric:
+        if not psychiatric and self._near_busy_wards(patient):
             roll = rng.random()
             if roll < 0.05:
                 return directory.busy_wards[0]
@@ -1485,9 +1536,17 @@ class CaseGenerator:
                 return directory.busy_wards[-1]
         hospitals = directory.hospitals_for_area.get((patient.area, psychiatric))
         if not hospitals or rng.random() < 0.07:
-            hospitals = [h.key for h in HOSPITALS if h.psychiatric == psychiatric]
+            hospitals = self._other_hospitals(patient)
         wards = [w for w in directory.wards[rng.choice(hospitals)] if not w.busy]
         return rng.choice(wards)
+
+    def _near_busy_wards(self, patient: PatientInfo) -> bool:
+        """Whether a somatic stay may be at one of the busy wards (a few percent are)."""
+        return True
+
+    def _other_hospitals(self, patient: PatientInfo) -> list[str]:
+        """Where the stays outside the patient's own catchment go: any hospital of the kind."""
+        return [h.key for h in HOSPITALS if h.psychiatric == patient.psychiatric]
 
     def _social_services(self, patient: PatientInfo) -> UnitInfo | None:
         return self.directory.social_services.get(patient.area) if patient.area else None
@@ -1757,39 +1816,75 @@ def generate(
     target_cases = max(200, round(100_000 * scale))
     patients = PatientWriter(directory, rng, ids)
     cases = CaseGenerator(directory, rng, now, target_cases)
-    tables = [patients.table, *cases.tables()]
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor  # the psycopg cursor, for COPY
         superuser = _try_replica_mode(cursor)
-        batch = max(500, patient_count // 40)
-        for number in range(patient_count):
-            patient = patients.make(now)
-            if cases.counts.cases < target_cases:
-                cases.patient_year(patient)
-            if (number + 1) % batch == 0 or number + 1 == patient_count:
-                for table in tables:
-                    table.flush(cursor)
-                counts = cases.counts
-                elapsed = time.monotonic() - started
-                progress(
-                    f"patients {number + 1:>7,}/{patient_count:,}  cases {counts.cases:>7,}  "
-                    f"events {counts.events:>9,}  recipients {counts.recipients:>9,}  "
-                    f"({elapsed:.0f} s)".replace(",", " ")
-                )
+
+        def send(tables: list[CopyTable]) -> None:
+            for table in tables:
+                table.flush(cursor)
+
+        tables = write_patients_and_cases(
+            patients, cases, patient_count, now=now, send=send, started=started, progress=progress
+        )
         if superuser:
             cursor.execute("SET session_replication_role = origin")
-        for table in tables:
-            cursor.execute(
-                sql.SQL(
-                    "SELECT setval(pg_get_serial_sequence({}, 'id'), "
-                    "(SELECT coalesce(max(id), 1) FROM {}))"
-                ).format(sql.Literal(table.table), sql.Identifier(table.table))
-            )
-    counts = cases.counts
+        reset_sequences(cursor, tables)
     return {
         "units": len(directory.units),
         "persons": directory.persons,
         "commissions": directory.commissions,
+        **written_counts(patients, cases, superuser=superuser),
+    }
+
+
+def write_patients_and_cases(
+    patients: PatientWriter,
+    cases: CaseGenerator,
+    patient_count: int,
+    *,
+    now: dt.datetime,
+    send: Callable[[list[CopyTable]], None],
+    started: float,
+    progress: Callable[[str], None],
+) -> list[CopyTable]:
+    """Make the patients and their cases (up to the generator's target), handing their tables
+    to ``send`` every batch to be written with COPY; return those tables."""
+    tables = [patients.table, *cases.tables()]
+    batch = max(500, patient_count // 40)
+    for number in range(patient_count):
+        patient = patients.make(now)
+        if cases.counts.cases < cases.target:
+            cases.patient_year(patient)
+        if (number + 1) % batch == 0 or number + 1 == patient_count:
+            send(tables)
+            counts = cases.counts
+            elapsed = time.monotonic() - started
+            progress(
+                f"patients {number + 1:>7,}/{patient_count:,}  cases {counts.cases:>7,}  "
+                f"events {counts.events:>9,}  recipients {counts.recipients:>9,}  "
+                f"({elapsed:.0f} s)".replace(",", " ")
+            )
+    return tables
+
+
+def reset_sequences(cursor: Any, tables: Iterable[CopyTable]) -> None:
+    """Move each table's id sequence past the ids COPY wrote."""
+    for table in tables:
+        cursor.execute(
+            sql.SQL(
+                "SELECT setval(pg_get_serial_sequence({}, 'id'), "
+                "(SELECT coalesce(max(id), 1) FROM {}))"
+            ).format(sql.Literal(table.table), sql.Identifier(table.table))
+        )
+
+
+def written_counts(
+    patients: PatientWriter, cases: CaseGenerator, *, superuser: bool
+) -> dict[str, Any]:
+    """What was written of patients and cases, for the generator's summary."""
+    counts = cases.counts
+    return {
         "patients": patients.table.written,
         "cases": counts.cases,
         "open_cases": counts.open_cases,
@@ -1829,6 +1924,11 @@ FOREIGN_KEYS = (
 
 
 def check_foreign_keys() -> list[str]:
+    return broken_foreign_keys(FOREIGN_KEYS)
+
+
+def broken_foreign_keys(foreign_keys: Iterable[tuple[str, str, str]]) -> list[str]:
+    """The broken ones among ``foreign_keys`` (table, column, target table)."""
     broken = []
     query = sql.SQL(
         "SELECT count(*) FROM {table} t WHERE t.{column} IS NOT NULL AND NOT EXISTS "
@@ -1836,7 +1936,7 @@ def check_foreign_keys() -> list[str]:
     )
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor
-        for table, column, target in FOREIGN_KEYS:
+        for table, column, target in foreign_keys:
             cursor.execute(
                 query.format(
                     table=sql.Identifier(table),
