@@ -15,6 +15,7 @@ demo region (committed once for the module, as in the permission matrix) stays a
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -25,11 +26,16 @@ from django.apps import apps
 from django.db import connection, models, transaction
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from brygga.cases.forms import EVENT_SLUGS
+from brygga.cases.models import Case
+from brygga.core.actor import Actor
 from brygga.patients.models import Patient
+from brygga.payments.actions import NotAllowed, open_dispute
+from brygga.testing import commission_of, log_in
 
 from .test_permission_matrix import (
     MATRIX,
@@ -189,7 +195,7 @@ def row_counts() -> dict[str, int]:
 
 # --- What to fuzz -------------------------------------------------------------------------
 
-FIRST = ("own_unit", "municipality", "manager", "ek_admin", "central", "other_unit")
+FIRST = ("own_unit", "municipality", "invoicing", "manager", "ek_admin", "central", "other_unit")
 
 
 def _pages() -> list[tuple[str, str]]:
@@ -330,3 +336,50 @@ def fuzz_form(client: Client, form: FormSpec) -> None:
             client.cookies = cookies
 
     post()
+
+
+def test_resolving_a_dispute_survives_fuzzing(
+    demo: Any,  # noqa: F811
+    subjects: Subjects,  # noqa: F811
+    csrf_clients: dict[str, Client],
+) -> None:
+    """The region's invoicing decides a disputed row; the form is there only once a
+    municipality has disputed one, so Karin (Solna) disputes Jonas's row first."""
+    karin = demo.person("karin")
+    case = Case.objects.get(pk=subjects["payments_case"][0])
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    # The row is in the month of yesterday, or (early in a month) in the month before.
+    for month in (yesterday.replace(day=1), (yesterday.replace(day=1) - dt.timedelta(days=1))):
+        try:
+            open_dispute(
+                actor=Actor(karin, commission_of(karin)),
+                case=case,
+                month=month.replace(day=1),
+                comment="Patienten var inte utskrivningsklar enligt vår bedömning.",
+            )
+            break
+        except NotAllowed:
+            continue
+    url = reverse("payments:case", args=[case.pk]) + f"?manad={month:%Y-%m}"
+    client = csrf_clients["invoicing"]
+    page = client.get(url)
+    assert page.status_code == 200
+    forms = [f for f in post_forms(page.content.decode(), url) if f.url_name == "payments:resolve"]
+    assert forms, "no resolve form on the disputed row"
+    fuzz_form(client, forms[0])
+
+
+def test_withdrawing_a_unit_order_survives_fuzzing(
+    demo: Any,  # noqa: F811
+    subjects: Subjects,  # noqa: F811
+) -> None:
+    """Only the orderer may withdraw an open order: Ingela, who is not one of the matrix's
+    personas, withdraws her own."""
+    ingela = demo.person("ingela")
+    client = log_in(Client(enforce_csrf_checks=True), ingela, commission_of(ingela, "manager"))
+    url = reverse("administration:unit_order_cancel", args=subjects["unit_order"])
+    page = client.get(url)
+    assert page.status_code == 200
+    forms = post_forms(page.content.decode(), url)
+    assert [f.url_name for f in forms] == ["administration:unit_order_cancel"]
+    fuzz_form(client, forms[0])
