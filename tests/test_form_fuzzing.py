@@ -27,7 +27,7 @@ from django.db import connection, models, transaction
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from brygga.cases.forms import EVENT_SLUGS
@@ -35,7 +35,7 @@ from brygga.cases.models import Case
 from brygga.core.actor import Actor
 from brygga.patients.models import Patient
 from brygga.payments.actions import NotAllowed, open_dispute
-from brygga.testing import commission_of, log_in
+from brygga.testing import commission_of, fuzz_settings, log_in
 
 from .test_permission_matrix import (
     MATRIX,
@@ -313,14 +313,7 @@ def test_every_form_survives_fuzzing(
 
 
 def fuzz_form(client: Client, form: FormSpec) -> None:
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
+    @fuzz_settings(EXAMPLES)
     @given(data=form_data(form))
     def post(data: dict[str, list[str]]) -> None:
         # An accepted login or commission choice rotates the session and CSRF cookies; the

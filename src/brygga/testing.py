@@ -79,3 +79,18 @@ def empty_database() -> None:
 
     call_command("flush", interactive=False, verbosity=0)
     reseed_reference_data()
+
+
+def fuzz_settings(examples: int) -> Any:
+    """Hypothesis settings of the fuzzing tests: the same input on every run (derandomized,
+    no example database), no time limit per example, every example generated afresh."""
+    from hypothesis import HealthCheck, Phase, settings
+
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )

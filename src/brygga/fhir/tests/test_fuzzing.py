@@ -25,7 +25,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client, RequestFactory
 from django.utils import timezone
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -41,7 +41,7 @@ from brygga.fhir.actions import register_api_client
 from brygga.fhir.api import UNIT_HEADER
 from brygga.fhir.models import ALL_SCOPES
 from brygga.fhir.openapi import openapi_document
-from brygga.testing import commission_of, empty_database
+from brygga.testing import commission_of, empty_database, fuzz_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -162,14 +162,7 @@ def test_fhir_api_never_fails_and_explains_every_refusal(path: str, method: str,
     name = path.split("/")[1]
     known = api.ids.get(name, [])
 
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
+    @fuzz_settings(EXAMPLES)
     @given(
         case=st.one_of(strategies),
         auth=AUTH,
