@@ -1,5 +1,5 @@
 """Helpers the tests share: logging in as someone with a chosen commission; reading PDFs;
-emptying the database after a module-wide fixture."""
+emptying the database after a module-wide fixture; the fuzzing tests' Hypothesis settings."""
 
 from __future__ import annotations
 
