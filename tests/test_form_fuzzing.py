@@ -340,19 +340,22 @@ def test_resolving_a_dispute_survives_fuzzing(
     municipality has disputed one, so Karin (Solna) disputes Jonas's row first."""
     karin = demo.person("karin")
     case = Case.objects.get(pk=subjects["payments_case"][0])
-    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    this_month = (timezone.localdate() - dt.timedelta(days=1)).replace(day=1)
+    month_before = (this_month - dt.timedelta(days=1)).replace(day=1)
     # The row is in the month of yesterday, or (early in a month) in the month before.
-    for month in (yesterday.replace(day=1), (yesterday.replace(day=1) - dt.timedelta(days=1))):
+    for month in (this_month, month_before):
         try:
             open_dispute(
                 actor=Actor(karin, commission_of(karin)),
                 case=case,
-                month=month.replace(day=1),
+                month=month,
                 comment="Patienten var inte utskrivningsklar enligt vår bedömning.",
             )
             break
         except NotAllowed:
             continue
+    else:
+        pytest.fail("Jonas has no row in Solna's basis to dispute")
     url = reverse("payments:case", args=[case.pk]) + f"?manad={month:%Y-%m}"
     client = csrf_clients["invoicing"]
     page = client.get(url)

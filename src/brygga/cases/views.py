@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -108,11 +109,15 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-def _submitted_key(request: HttpRequest) -> str:
-    """The idempotency key a POST carries, when it can be one (the form's own field checks
-    it again and says what is wrong): used to spot a second click before validating."""
-    key = request.POST.get("idempotency_key", "") if request.method == "POST" else ""
-    return key if len(key) <= 64 and "\x00" not in key else ""
+def _submitted_key(request: HttpRequest, form: forms.Form) -> str:
+    """The idempotency key a POST carries, when the form's own field accepts it (the form
+    says what is wrong otherwise): used to spot a second click before validating the rest."""
+    if request.method != "POST":
+        return ""
+    try:
+        return str(form.fields["idempotency_key"].clean(request.POST.get("idempotency_key")))
+    except ValidationError:
+        return ""
 
 
 @require_http_methods(["GET", "POST"])
@@ -135,7 +140,7 @@ def record_event(request: HttpRequest, case_id: int, slug: str) -> HttpResponse:
         initial={"version": case.version},
         **extra,  # type: ignore[arg-type]
     )
-    key = _submitted_key(request)
+    key = _submitted_key(request, form)
     if key and CaseEvent.objects.filter(case=case, idempotency_key=key).exists():
         # A second click on the same form: the first one already recorded it.
         messages.info(request, _("Det här är redan registrerat."))
